@@ -1,0 +1,84 @@
+#pragma once
+/// Checking an environment: the public entry point of the kernel.
+///
+/// Declarations are checked in file order against the declarations accepted before them.
+/// Each gets a DeclVerdict; kernel errors become verdict values here and nowhere else. The
+/// kernel runs on a dedicated thread with a large stack, and a stack guard turns runaway
+/// nesting into a `kernel_limit` verdict instead of a crash.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "leanbatch/host/environment.hpp"
+#include "leanbatch/host/host_context.hpp"
+
+namespace leanbatch::host {
+
+enum class VerdictStatus : uint8_t { Ok, Rejected, Declined, Timeout, Cancelled, Error };
+const char* to_string(VerdictStatus s);
+
+struct DeclVerdict {
+  uint32_t decl = 0;
+  VerdictStatus status = VerdictStatus::Ok;
+  std::string kind;     ///< error kind, empty when ok
+  std::string message;  ///< human explanation, empty when ok
+  std::vector<std::pair<std::string, std::string>> terms;  ///< labelled pretty-printed terms
+  uint64_t micros = 0;
+  std::vector<std::string> axioms;  ///< axioms depended on (when collected)
+  bool uses_sorry = false;          ///< depends on sorryAx
+  bool uses_trust_compiler = false; ///< depends on Lean.trustCompiler
+};
+
+struct CheckOptions {
+  bool allow_unsafe = false;    ///< check unsafe/partial declarations instead of declining them
+  bool strict_axioms = false;   ///< reject dependencies on axioms outside the allowlist
+  bool collect_axioms = false;  ///< fill DeclVerdict::axioms
+  std::vector<std::string> allowed_axioms{"propext", "Quot.sound", "Classical.choice"};
+  std::chrono::milliseconds budget{0};  ///< per declaration, 0: none
+  uint64_t max_scratch_exprs = 0;       ///< per declaration memory budget in terms, 0: none
+  size_t stack_bytes = size_t{1} << 30;
+  const CancelToken* cancel = nullptr;
+  ProgressSink progress;
+};
+
+struct CheckSummary {
+  uint64_t ok = 0, rejected = 0, declined = 0, timeout = 0, cancelled = 0, error = 0;
+  uint64_t checked = 0;  ///< declarations checked, dependencies included
+  double seconds = 0;
+};
+
+/// Holds the kernel state for one environment across calls (a session keeps one per loaded
+/// export). Not thread-safe; the environment must outlive it.
+class Checker {
+ public:
+  Checker(std::shared_ptr<const Environment> env, CheckOptions opts);
+  ~Checker();
+  Checker(const Checker&) = delete;
+  Checker& operator=(const Checker&) = delete;
+
+  /// Checks `selection` (declaration indices; empty: all), each after the declarations it
+  /// depends on. Calls `on_verdict` for every selected declaration in file order.
+  CheckSummary check(std::span<const uint32_t> selection, const std::function<void(const DeclVerdict&)>& on_verdict);
+
+  const Environment& env() const { return *env_; }
+  /// Names of the Nat operations currently accelerated (for info/diagnostics).
+  std::vector<std::string> enabled_extensions() const;
+
+ private:
+  struct State;
+  std::shared_ptr<const Environment> env_;
+  CheckOptions opts_;
+  std::unique_ptr<State> state_;
+};
+
+/// Runs `fn` on a new thread whose stack has `stack_bytes`; passes the lowest address the
+/// function may safely use (a margin above the real end of the stack). Returns false if the
+/// thread could not be created (then `fn` did not run).
+bool run_on_large_stack(size_t stack_bytes, const std::function<void(uintptr_t stack_limit)>& fn);
+
+}  // namespace leanbatch::host

@@ -1,0 +1,141 @@
+#pragma once
+/// Environment: the declarations of one export file, as read (not yet checked).
+///
+/// A Declaration is one declaration line of the export (an axiom, a definition, a theorem,
+/// an opaque, one quotient constant, or a whole inductive block with its constructors and
+/// recursors). It introduces one or more ConstantInfos. Everything the export states is kept
+/// verbatim, including the data the kernel derives itself (recursors, isRec, numNested, …):
+/// the kernel recomputes those and compares.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "leanbatch/host/term_store.hpp"
+
+namespace leanbatch::host {
+
+enum class ConstKind : uint8_t { Axiom, Definition, Theorem, Opaque, Quot, Inductive, Constructor, Recursor };
+enum class DeclKind : uint8_t { Axiom, Definition, Theorem, Opaque, Quot, Inductive };
+enum class Safety : uint8_t { Safe, Unsafe, Partial };
+enum class HintKind : uint8_t { Opaque, Abbrev, Regular };
+enum class QuotKind : uint8_t { Type, Ctor, Lift, Ind };
+
+const char* to_string(ConstKind k);
+const char* to_string(DeclKind k);
+const char* to_string(Safety s);
+const char* to_string(QuotKind k);
+
+struct ReducibilityHints {
+  HintKind kind = HintKind::Opaque;
+  uint32_t height = 0;
+};
+
+struct RecursorRule {
+  Name ctor;
+  uint32_t nfields = 0;
+  Expr rhs;
+};
+
+struct ConstantInfo {
+  Name name;
+  ConstKind kind = ConstKind::Axiom;
+  std::vector<Name> lparams;
+  Expr type;
+  Expr value;                // Definition, Theorem, Opaque
+  ReducibilityHints hints;   // Definition
+  Safety safety = Safety::Safe;
+  QuotKind quot_kind = QuotKind::Type;
+  std::vector<Name> all;     // Definition, Theorem, Opaque, Inductive, Recursor
+  // Inductive
+  uint32_t num_params = 0;
+  uint32_t num_indices = 0;
+  uint32_t num_nested = 0;
+  std::vector<Name> ctors;
+  bool is_rec = false;
+  bool is_reflexive = false;
+  // Constructor
+  Name induct;
+  uint32_t cidx = 0;
+  uint32_t num_fields = 0;
+  // Recursor
+  uint32_t num_motives = 0;
+  uint32_t num_minors = 0;
+  std::vector<RecursorRule> rules;
+  bool k = false;
+
+  uint32_t decl = 0;  ///< index of the owning Declaration
+
+  bool is_unsafe() const { return safety == Safety::Unsafe; }
+  /// Delta-unfoldable (definitions and theorems; never opaque constants).
+  bool has_value() const { return kind == ConstKind::Definition || kind == ConstKind::Theorem; }
+  /// Index of the major premise among a recursor's arguments.
+  uint32_t major_index() const { return num_params + num_motives + num_minors + num_indices; }
+};
+
+struct Declaration {
+  DeclKind kind = DeclKind::Axiom;
+  uint64_t line = 0;    ///< 1-based line of the export file
+  uint64_t offset = 0;  ///< byte offset of that line
+  uint32_t first_const = 0;
+  uint32_t num_consts = 0;
+};
+
+/// What the `meta` line said.
+struct ExportMeta {
+  std::string format_version;
+  std::string exporter_name;
+  std::string exporter_version;
+  std::string lean_version;
+  std::string lean_githash;
+};
+
+/// Counts gathered while reading.
+struct ReadStats {
+  uint64_t bytes = 0;
+  uint64_t lines = 0;
+  uint64_t name_lines = 0;
+  uint64_t level_lines = 0;
+  uint64_t expr_lines = 0;
+  uint64_t decl_lines = 0;
+  double seconds = 0;
+};
+
+class Environment {
+ public:
+  explicit Environment(std::shared_ptr<TermStore> store) : store_(std::move(store)) {}
+
+  TermStore& store() const { return *store_; }
+  const std::shared_ptr<TermStore>& store_ptr() const { return store_; }
+
+  const std::vector<ConstantInfo>& constants() const { return constants_; }
+  const ConstantInfo& constant(uint32_t i) const { return constants_[i]; }
+  const std::vector<Declaration>& declarations() const { return decls_; }
+  const Declaration& declaration(uint32_t i) const { return decls_[i]; }
+
+  /// First constant with this name, in file order.
+  std::optional<uint32_t> find(Name n) const {
+    auto it = by_name_.find(n.id);
+    if (it == by_name_.end()) return std::nullopt;
+    return it->second;
+  }
+  /// Constants whose printed name is `printed` (normally at most one; duplicates are kept).
+  std::vector<uint32_t> find_printed(const std::string& printed) const;
+
+  /// Appends a declaration and its constants (the constants' `decl` field is set here).
+  uint32_t add(Declaration d, std::vector<ConstantInfo> consts);
+
+  ExportMeta meta;
+  ReadStats stats;
+  std::string source;  ///< file path the environment was read from
+
+ private:
+  std::shared_ptr<TermStore> store_;
+  std::vector<ConstantInfo> constants_;
+  std::vector<Declaration> decls_;
+  std::unordered_map<uint32_t, uint32_t> by_name_;
+};
+
+}  // namespace leanbatch::host

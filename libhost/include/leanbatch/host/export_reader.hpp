@@ -1,0 +1,65 @@
+#pragma once
+/// Reader for Lean's export format (lean4export NDJSON, format 3.1.x).
+///
+/// Streams the file through a bounded line buffer (memory does not grow with file size
+/// beyond the terms kept) and parses each line with simdjson On-Demand. Names, levels and
+/// expressions are interned into the given TermStore; declarations go into an Environment,
+/// unchecked. Any problem with the input is a typed ReadError naming the file, the 1-based
+/// line, the byte offset and what is wrong; nothing is thrown.
+#include <cstdint>
+#include <expected>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "leanbatch/host/environment.hpp"
+#include "leanbatch/host/host_context.hpp"
+
+namespace leanbatch::host {
+
+enum class ReadErrorKind : uint8_t {
+  Io,                 ///< cannot open or read the file
+  InvalidJson,        ///< a line is not one JSON object (includes truncated lines)
+  MissingMeta,        ///< the first line is not the `meta` object
+  UnsupportedFormat,  ///< meta names a format version other than 3.1.x
+  MissingField,
+  WrongType,          ///< a field has the wrong JSON type
+  OutOfRange,         ///< a number does not fit (u32 fields), or is negative / not an integer
+  UnknownKind,        ///< a line is none of name / level / expression / declaration
+  UnknownKey,
+  DuplicateKey,
+  DuplicateId,        ///< an id defined twice (or redefining the predefined id 0)
+  ForwardReference,   ///< an id used before the line that defines it
+  DanglingReference,  ///< an id never defined
+  InvalidValue,       ///< an enumeration string or literal with a bad value
+  Cancelled,
+};
+
+const char* to_string(ReadErrorKind k);
+
+struct ReadError {
+  ReadErrorKind kind = ReadErrorKind::Io;
+  std::string file;
+  uint64_t line = 0;    ///< 1-based; 0 when not tied to a line
+  uint64_t offset = 0;  ///< byte offset in the file
+  std::string message;
+
+  /// `'file': line N: message` (LLVM style, without the tool prefix).
+  std::string describe() const;
+  /// Unsupported format versions are declined (a deliberate limit), not malformed input.
+  bool is_decline() const { return kind == ReadErrorKind::UnsupportedFormat; }
+};
+
+struct ReadOptions {
+  const CancelToken* cancel = nullptr;
+  ProgressSink progress;
+  size_t buffer_bytes = 4u << 20;  ///< initial line buffer; grows only for longer lines
+};
+
+using ReadResult = std::expected<std::shared_ptr<Environment>, ReadError>;
+
+ReadResult read_export_file(const std::string& path, std::shared_ptr<TermStore> store, const ReadOptions& opts = {});
+ReadResult read_export_buffer(std::string_view data, const std::string& label, std::shared_ptr<TermStore> store,
+                              const ReadOptions& opts = {});
+
+}  // namespace leanbatch::host

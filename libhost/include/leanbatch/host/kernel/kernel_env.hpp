@@ -1,0 +1,101 @@
+#pragma once
+/// KernelEnv: the kernel's view of an Environment while it is being checked.
+///
+/// Only accepted declarations are visible to the type checker (plus, while an inductive
+/// block is checked, an overlay of the block's own types and constructors). Declarations
+/// are checked in file order, so a constant from a later line, a rejected one or a declined
+/// one is simply not found; missing_constant_error says which case applies.
+///
+/// It also records which built-in extensions may be used. Literal and GMP arithmetic
+/// support, string literal expansion and quotient reduction are enabled only after the
+/// environment's own declarations of Nat, Bool, String, Quot … have been verified to be the
+/// expected ones (see primitives.cpp and quot.cpp): an export that defines its own
+/// `Nat.add` gets no false equations from the extension.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "leanbatch/host/environment.hpp"
+#include "leanbatch/host/kernel/kernel_error.hpp"
+
+namespace leanbatch::host {
+
+/// Names the kernel treats specially, interned (persistently) once.
+struct KernelNames {
+  explicit KernelNames(TermStore& st);
+  Name nat, nat_zero, nat_succ, nat_pred;
+  Name nat_add, nat_sub, nat_mul, nat_div, nat_mod, nat_gcd, nat_beq, nat_ble, nat_land, nat_lor, nat_xor,
+      nat_shiftLeft, nat_shiftRight, nat_pow, nat_log2;
+  Name bool_, bool_true, bool_false;
+  Name string, string_mk, string_of_list, char_, char_of_nat, list, list_nil, list_cons;
+  Name eq, eq_refl, quot, quot_mk, quot_lift, quot_ind;
+  Name reduce_bool, reduce_nat;
+  Name sorry_ax, trust_compiler, propext, quot_sound, classical_choice;
+  Name opt_param, auto_param, out_param, semi_out_param;
+  Name u, v, alpha, beta, r, a, b, f, q, mk, motive, t;
+};
+
+/// Nat operations the kernel may evaluate on literals with GMP.
+enum class NatOp : uint8_t { Add, Sub, Mul, Div, Mod, Gcd, Beq, Ble, Land, Lor, Xor, ShiftLeft, ShiftRight, Pow, Count };
+const char* to_string(NatOp op);
+
+class KernelEnv {
+ public:
+  enum class Status : uint8_t { Unchecked, Accepted, Rejected, Declined };
+
+  /// Must be constructed while the store is not in scratch mode (it interns names).
+  explicit KernelEnv(const Environment& env);
+
+  const Environment& env() const { return env_; }
+  TermStore& st() const { return env_.store(); }
+  const KernelNames& names() const { return names_; }
+
+  Status decl_status(uint32_t d) const { return status_[d]; }
+  /// Records a verdict; accepting a declaration makes its constants visible.
+  void set_decl_status(uint32_t d, Status s);
+
+  /// A visible constant (overlay first), or nullptr.
+  const ConstantInfo* find(Name n) const;
+  /// Explains why `n` is not visible while checking declaration `current`.
+  KernelError missing_constant_error(Name n, uint32_t current) const;
+
+  /// Temporary constants of the inductive block being checked.
+  void overlay_add(const ConstantInfo* c) { overlay_.push_back(c); }
+  void overlay_clear() { overlay_.clear(); }
+
+  // ---- extensions (soundness-critical flags; set only by the verifiers) ----
+  bool nat_ok = false;     ///< `Nat` is the inductive with `Nat.zero`, `Nat.succ`
+  bool bool_ok = false;    ///< `Bool` is the inductive with `Bool.false`, `Bool.true`
+  bool string_ok = false;  ///< String literal expansion is well-typed here
+  bool string_uses_of_list = false;
+  std::array<bool, static_cast<size_t>(NatOp::Count)> nat_op_ok{};
+  bool eq_ok = false;       ///< `Eq` has the shape the quotient module needs
+  std::array<bool, 4> quot_ok{};  ///< Quot, Quot.mk, Quot.lift, Quot.ind verified
+  bool quot_ready() const { return quot_ok[0] && quot_ok[1] && quot_ok[2] && quot_ok[3]; }
+  bool nat_op_enabled(NatOp op) const { return nat_ok && nat_op_ok[static_cast<size_t>(op)]; }
+
+  /// Persistent constants used by the extensions.
+  Expr nat_type, nat_zero, nat_succ, bool_type, bool_true, bool_false, string_type;
+
+  /// Lean's consume_type_annotations: strips `optParam α d`, `autoParam α t`, `outParam α`,
+  /// `semiOutParam α` (repeatedly, at the head) to `α`. A wrapper is stripped only if the
+  /// environment's definition of it is the identity on its first argument, so that the
+  /// stripped type is definitionally equal to the original one.
+  Expr consume_type_annotations(Expr e);
+
+  /// Names of the accepted axioms the constant depends on, transitively (sorted, deduplicated).
+  const std::vector<Name>& axioms_of(uint32_t const_index);
+
+ private:
+  const Environment& env_;
+  KernelNames names_;
+  std::vector<Status> status_;
+  std::unordered_map<uint32_t, uint32_t> visible_;  // name id → constant index
+  std::vector<const ConstantInfo*> overlay_;
+  std::unordered_map<uint32_t, std::vector<Name>> axioms_memo_;
+  bool wrapper_is_identity(Name n, unsigned arity);
+};
+
+}  // namespace leanbatch::host

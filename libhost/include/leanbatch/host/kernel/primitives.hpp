@@ -1,0 +1,25 @@
+#pragma once
+/// Enabling the built-in extensions only for the expected declarations.
+///
+/// Soundness-critical. The kernel evaluates `Nat.add 2 3` with GMP, turns literals into
+/// `Nat.succ`/`Nat.zero` and string literals into `String.mk [Char.ofNat …]`. Those are
+/// definitional equalities only if the environment's declarations are the standard ones:
+///  - `Nat` must be the inductive `Nat : Type` with `Nat.zero : Nat`, `Nat.succ : Nat → Nat`
+///    (and `Bool` the inductive with `Bool.false`, `Bool.true`);
+///  - each accelerated operation must satisfy, definitionally and with free variables, the
+///    recursion equations that determine it on numerals (e.g. `Nat.add x 0 ≡ x`,
+///    `Nat.add y (x+1) ≡ Nat.succ (Nat.add y x)`); by induction it then agrees with GMP on
+///    every pair of literals. Operations that fail the check are simply not accelerated
+///    (ordinary unfolding still applies), so a wrong definition costs speed, never soundness;
+///  - string literal expansion needs `List`, `Char`, `Char.ofNat : Nat → Char` and
+///    `String.mk : List Char → String` (or `String.ofList`) with those types.
+#include <cstdint>
+
+#include "leanbatch/host/kernel/type_checker.hpp"
+
+namespace leanbatch::host {
+
+/// Called after declaration `decl_index` was accepted (the store is in scratch mode).
+void update_primitives(KernelEnv& kenv, const CheckControl& control, uint32_t decl_index);
+
+}  // namespace leanbatch::host

@@ -1,0 +1,276 @@
+#pragma once
+/// TermStore: the hash-consed store of names, universe levels and expressions.
+///
+/// Every node is immutable and interned: building a node that already exists returns the
+/// existing id, so structural equality is id equality and caches can key on ids. Each
+/// expression carries a packed data word: a 32-bit structural hash (binder names and binder
+/// info excluded, so alpha-equivalent terms hash alike), the loose bound-variable range
+/// (largest loose de Bruijn index + 1, saturating) and flags (has free variables, has level
+/// parameters). Traversals use the range to skip closed subterms.
+///
+/// The store is single-threaded. See detail/intern_table.hpp for the scratch region that the
+/// kernel uses for temporary terms.
+#include <gmpxx.h>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "leanbatch/host/detail/intern_table.hpp"
+#include "leanbatch/host/ids.hpp"
+
+namespace leanbatch::host {
+
+enum class NameKind : uint8_t { Anonymous, Str, Num };
+enum class LevelKind : uint8_t { Zero, Succ, Max, IMax, Param };
+enum class ExprKind : uint8_t { BVar, FVar, Sort, Const, App, Lam, Pi, Let, NatLit, StrLit, Proj };
+enum class BinderInfo : uint8_t { Default, Implicit, StrictImplicit, InstImplicit };
+
+const char* to_string(ExprKind k);
+const char* to_string(BinderInfo b);
+
+namespace detail {
+struct StringNode {
+  uint32_t hash;
+  uint32_t len;
+  const char* data;
+};
+struct NameNode {
+  uint32_t hash;
+  NameKind kind;
+  uint32_t prefix;
+  uint32_t str;  // string id (Str)
+  uint64_t num;  // value (Num)
+};
+struct LevelNode {
+  uint32_t hash;
+  LevelKind kind;
+  bool has_param;
+  uint32_t a;  // Succ: pred; Max/IMax: lhs; Param: name id
+  uint32_t b;  // Max/IMax: rhs
+};
+struct LevelListNode {
+  uint32_t hash;
+  uint32_t len;
+  const Level* data;
+};
+struct ExprNode {
+  uint32_t hash;
+  ExprKind kind;
+  uint8_t flags;
+  uint16_t pad;
+  uint32_t range;  // loose bvar range
+  uint32_t a, b, c, d;
+};
+struct BigNatNode {
+  uint32_t hash;
+  uint32_t index;  // into TermStore::bignats_
+};
+
+/// Arena of contiguous runs of T with stable addresses; supports truncation back to a mark.
+template <class T>
+class SpanArena {
+ public:
+  struct Mark {
+    size_t chunk;
+    size_t used;
+  };
+  const T* add(const T* src, size_t n);
+  Mark mark() const { return {chunks_.size(), chunks_.empty() ? 0 : used_}; }
+  void reset_to(Mark m);
+  size_t bytes() const { return bytes_; }
+
+ private:
+  static constexpr size_t kChunk = 1 << 16;
+  struct Chunk {
+    std::unique_ptr<T[]> data;
+    size_t cap;
+  };
+  std::vector<Chunk> chunks_;
+  size_t used_ = 0;
+  size_t bytes_ = 0;
+};
+}  // namespace detail
+
+inline constexpr uint8_t kFlagHasFVar = 1;
+inline constexpr uint8_t kFlagHasLParam = 2;
+inline constexpr uint8_t kFlagBinderShift = 2;  // two bits
+inline constexpr uint8_t kFlagNonDep = 16;
+inline constexpr uint8_t kFlagBigNat = 32;
+
+class TermStore {
+ public:
+  TermStore();
+  TermStore(const TermStore&) = delete;
+  TermStore& operator=(const TermStore&) = delete;
+
+  // ---- strings ----
+  uint32_t intern_string(std::string_view s);
+  std::string_view string(uint32_t id) const {
+    const auto& n = strings_[id];
+    return {n.data, n.len};
+  }
+
+  // ---- names ----
+  Name anonymous() const { return Name{0}; }
+  Name name_str(Name prefix, std::string_view s);
+  Name name_num(Name prefix, uint64_t i);
+  /// Splits on '.' (no escaping); "" is anonymous. For user-supplied names on the command line.
+  Name name_from_dotted(std::string_view dotted);
+  NameKind name_kind(Name n) const { return names_[n.id].kind; }
+  Name name_prefix(Name n) const { return Name{names_[n.id].prefix}; }
+  std::string_view name_string(Name n) const { return string(names_[n.id].str); }
+  uint64_t name_number(Name n) const { return names_[n.id].num; }
+  uint32_t name_hash(Name n) const { return names_[n.id].hash; }
+  std::string name_to_string(Name n) const;
+  /// Total order on names: component-wise, numbers before strings, as Lean's Name.cmp.
+  int name_cmp(Name a, Name b) const;
+  /// Returns `n` with prefix `from` replaced by `to` (n unchanged if `from` is not a prefix).
+  Name name_replace_prefix(Name n, Name from, Name to);
+  bool name_is_prefix_of(Name p, Name n) const;
+  /// Lean's Name.appendIndexAfter: `n_i` on the last string component.
+  Name name_append_index(Name n, uint64_t i);
+  /// Lean's Name.appendAfter: last string component suffixed with `s`.
+  Name name_append_after(Name n, std::string_view s);
+  uint32_t name_count() const { return names_.size(); }
+
+  // ---- levels ----
+  Level level_zero() const { return Level{0}; }
+  Level level_succ(Level l);
+  Level level_max_core(Level a, Level b);
+  Level level_imax_core(Level a, Level b);
+  Level level_param(Name n);
+  LevelKind level_kind(Level l) const { return levels_[l.id].kind; }
+  Level level_pred(Level l) const { return Level{levels_[l.id].a}; }
+  Level level_lhs(Level l) const { return Level{levels_[l.id].a}; }
+  Level level_rhs(Level l) const { return Level{levels_[l.id].b}; }
+  Name level_param_name(Level l) const { return Name{levels_[l.id].a}; }
+  bool level_has_param(Level l) const { return levels_[l.id].has_param; }
+  uint32_t level_hash(Level l) const { return levels_[l.id].hash; }
+  uint32_t level_count() const { return levels_.size(); }
+
+  LevelList level_list(std::span<const Level> ls);
+  std::span<const Level> levels(LevelList l) const {
+    const auto& n = level_lists_[l.id];
+    return {n.data, n.len};
+  }
+  uint32_t level_list_hash(LevelList l) const { return level_lists_[l.id].hash; }
+
+  // ---- expressions ----
+  Expr mk_bvar(uint32_t idx);
+  Expr mk_fvar(uint32_t idx);
+  Expr mk_sort(Level l);
+  Expr mk_const(Name n, LevelList ls);
+  Expr mk_app(Expr f, Expr a);
+  Expr mk_lambda(Name n, BinderInfo bi, Expr dom, Expr body) { return mk_binder(ExprKind::Lam, n, bi, dom, body); }
+  Expr mk_pi(Name n, BinderInfo bi, Expr dom, Expr body) { return mk_binder(ExprKind::Pi, n, bi, dom, body); }
+  Expr mk_binder(ExprKind k, Name n, BinderInfo bi, Expr dom, Expr body);
+  Expr mk_let(Name n, Expr type, Expr value, Expr body, bool nondep);
+  Expr mk_nat(uint64_t v);
+  Expr mk_nat(const mpz_class& v);
+  Expr mk_str(std::string_view s);
+  Expr mk_proj(Name struct_name, uint32_t idx, Expr e);
+
+  ExprKind kind(Expr e) const { return exprs_[e.id].kind; }
+  uint32_t hash(Expr e) const { return exprs_[e.id].hash; }
+  /// Largest loose bound variable index + 1 (0: no loose bound variables). Saturates.
+  uint32_t loose_bvar_range(Expr e) const { return exprs_[e.id].range; }
+  bool has_loose_bvars(Expr e) const { return exprs_[e.id].range != 0; }
+  bool has_fvar(Expr e) const { return exprs_[e.id].flags & kFlagHasFVar; }
+  bool has_lparam(Expr e) const { return exprs_[e.id].flags & kFlagHasLParam; }
+
+  bool is_app(Expr e) const { return kind(e) == ExprKind::App; }
+  bool is_lambda(Expr e) const { return kind(e) == ExprKind::Lam; }
+  bool is_pi(Expr e) const { return kind(e) == ExprKind::Pi; }
+  bool is_binder(Expr e) const { return kind(e) == ExprKind::Lam || kind(e) == ExprKind::Pi; }
+  bool is_sort(Expr e) const { return kind(e) == ExprKind::Sort; }
+  bool is_const(Expr e) const { return kind(e) == ExprKind::Const; }
+  bool is_fvar(Expr e) const { return kind(e) == ExprKind::FVar; }
+  bool is_bvar(Expr e) const { return kind(e) == ExprKind::BVar; }
+
+  uint32_t bvar_idx(Expr e) const { return exprs_[e.id].a; }
+  uint32_t fvar_idx(Expr e) const { return exprs_[e.id].a; }
+  Level sort_level(Expr e) const { return Level{exprs_[e.id].a}; }
+  Name const_name(Expr e) const { return Name{exprs_[e.id].a}; }
+  LevelList const_levels(Expr e) const { return LevelList{exprs_[e.id].b}; }
+  Expr app_fn(Expr e) const { return Expr{exprs_[e.id].a}; }
+  Expr app_arg(Expr e) const { return Expr{exprs_[e.id].b}; }
+  Name binding_name(Expr e) const { return Name{exprs_[e.id].a}; }
+  Expr binding_domain(Expr e) const { return Expr{exprs_[e.id].b}; }
+  Expr binding_body(Expr e) const { return Expr{exprs_[e.id].c}; }
+  BinderInfo binding_info(Expr e) const {
+    return static_cast<BinderInfo>((exprs_[e.id].flags >> kFlagBinderShift) & 3);
+  }
+  Name let_name(Expr e) const { return Name{exprs_[e.id].a}; }
+  Expr let_type(Expr e) const { return Expr{exprs_[e.id].b}; }
+  Expr let_value(Expr e) const { return Expr{exprs_[e.id].c}; }
+  Expr let_body(Expr e) const { return Expr{exprs_[e.id].d}; }
+  bool let_nondep(Expr e) const { return exprs_[e.id].flags & kFlagNonDep; }
+  Name proj_struct(Expr e) const { return Name{exprs_[e.id].a}; }
+  uint32_t proj_idx(Expr e) const { return exprs_[e.id].b; }
+  Expr proj_expr(Expr e) const { return Expr{exprs_[e.id].c}; }
+  bool nat_is_small(Expr e) const { return !(exprs_[e.id].flags & kFlagBigNat); }
+  uint64_t nat_small(Expr e) const {
+    const auto& n = exprs_[e.id];
+    return static_cast<uint64_t>(n.c) | (static_cast<uint64_t>(n.d) << 32);
+  }
+  mpz_class nat_value(Expr e) const;
+  std::string nat_to_string(Expr e) const;
+  std::string_view str_value(Expr e) const { return string(exprs_[e.id].a); }
+
+  uint32_t expr_count() const { return exprs_.size(); }
+
+  // ---- application spines ----
+  Expr app_head(Expr e) const {
+    while (kind(e) == ExprKind::App) e = app_fn(e);
+    return e;
+  }
+  unsigned app_num_args(Expr e) const {
+    unsigned n = 0;
+    while (kind(e) == ExprKind::App) {
+      e = app_fn(e);
+      ++n;
+    }
+    return n;
+  }
+  /// Head and arguments in application order.
+  Expr app_args(Expr e, std::vector<Expr>& args) const;
+  Expr mk_app(Expr f, std::span<const Expr> args);
+  Expr mk_app(Expr f, std::initializer_list<Expr> args) { return mk_app(f, std::span<const Expr>(args.begin(), args.size())); }
+
+  // ---- scratch region ----
+  /// After begin_scratch(), new nodes are temporary until drop_scratch(), which forgets all
+  /// of them (their ids become invalid). Persistent data must never point at scratch nodes.
+  void begin_scratch();
+  void drop_scratch();
+  bool scratch_active() const { return exprs_.scratch_active(); }
+  /// Number of scratch expression nodes currently alive (0 outside scratch mode).
+  uint32_t scratch_exprs() const { return exprs_.size() - exprs_.watermark(); }
+  uint32_t fresh_fvar_index() { return next_fvar_++; }
+
+  /// Approximate heap bytes held by the store.
+  size_t bytes() const;
+
+ private:
+  Expr intern_expr(detail::ExprNode& n);
+
+  detail::InternTable<detail::StringNode> strings_;
+  detail::SpanArena<char> chars_;
+  detail::InternTable<detail::NameNode> names_;
+  detail::InternTable<detail::LevelNode> levels_;
+  detail::InternTable<detail::LevelListNode> level_lists_;
+  detail::SpanArena<Level> level_items_;
+  detail::InternTable<detail::ExprNode> exprs_;
+  detail::InternTable<detail::BigNatNode> bignat_index_;
+  std::vector<mpz_class> bignats_;
+
+  // Scratch marks.
+  detail::SpanArena<char>::Mark chars_mark_{};
+  detail::SpanArena<Level>::Mark level_items_mark_{};
+  size_t bignats_mark_ = 0;
+  uint32_t next_fvar_ = 0;
+};
+
+}  // namespace leanbatch::host

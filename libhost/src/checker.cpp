@@ -1,0 +1,286 @@
+#include "leanbatch/host/checker.hpp"
+
+#include <pthread.h>
+
+#include <algorithm>
+#include <exception>
+#include <new>
+#include <unordered_set>
+
+#include "leanbatch/host/export_writer.hpp"
+#include "leanbatch/host/internal_error.hpp"
+#include "leanbatch/host/kernel/inductive.hpp"
+#include "leanbatch/host/kernel/primitives.hpp"
+#include "leanbatch/host/kernel/quot.hpp"
+#include "leanbatch/host/kernel/type_checker.hpp"
+
+namespace leanbatch::host {
+
+const char* to_string(VerdictStatus s) {
+  switch (s) {
+    case VerdictStatus::Ok: return "ok";
+    case VerdictStatus::Rejected: return "rejected";
+    case VerdictStatus::Declined: return "declined";
+    case VerdictStatus::Timeout: return "timeout";
+    case VerdictStatus::Cancelled: return "cancelled";
+    case VerdictStatus::Error: return "error";
+  }
+  return "?";
+}
+
+// ---------------------------------------------------------------------------------------
+// Large-stack thread
+
+namespace {
+struct ThreadArg {
+  const std::function<void(uintptr_t)>* fn;
+  size_t stack_bytes;
+  std::exception_ptr error;
+};
+
+void* thread_main(void* p) {
+  auto* arg = static_cast<ThreadArg*>(p);
+  char top;
+  // Leave a margin for the frames between a guard check and the next one.
+  constexpr size_t kMargin = size_t{4} << 20;
+  uintptr_t limit = reinterpret_cast<uintptr_t>(&top) - (arg->stack_bytes - kMargin);
+  try {
+    (*arg->fn)(limit);
+  } catch (...) {
+    arg->error = std::current_exception();
+  }
+  return nullptr;
+}
+}  // namespace
+
+bool run_on_large_stack(size_t stack_bytes, const std::function<void(uintptr_t)>& fn) {
+  stack_bytes = std::max<size_t>(stack_bytes, size_t{16} << 20);
+  pthread_attr_t attr;
+  if (pthread_attr_init(&attr) != 0) return false;
+  if (pthread_attr_setstacksize(&attr, stack_bytes) != 0) {
+    pthread_attr_destroy(&attr);
+    return false;
+  }
+  ThreadArg arg{&fn, stack_bytes, nullptr};
+  pthread_t th;
+  int rc = pthread_create(&th, &attr, thread_main, &arg);
+  pthread_attr_destroy(&attr);
+  if (rc != 0) return false;
+  pthread_join(th, nullptr);
+  if (arg.error) std::rethrow_exception(arg.error);
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------
+
+struct Checker::State {
+  explicit State(const Environment& env) : kenv(env) {}
+  KernelEnv kenv;
+  std::vector<DeclVerdict> verdicts;  // by declaration, valid when status != Unchecked
+  std::vector<bool> decided;
+};
+
+Checker::Checker(std::shared_ptr<const Environment> env, CheckOptions opts)
+    : env_(std::move(env)), opts_(std::move(opts)), state_(std::make_unique<State>(*env_)) {
+  state_->verdicts.resize(env_->declarations().size());
+  state_->decided.resize(env_->declarations().size(), false);
+}
+
+Checker::~Checker() = default;
+
+std::vector<std::string> Checker::enabled_extensions() const {
+  std::vector<std::string> out;
+  const KernelEnv& k = state_->kenv;
+  if (k.nat_ok) out.push_back("Nat.literals");
+  for (size_t i = 0; i < static_cast<size_t>(NatOp::Count); ++i)
+    if (k.nat_op_enabled(static_cast<NatOp>(i))) out.push_back(to_string(static_cast<NatOp>(i)));
+  if (k.string_ok) out.push_back("String.literals");
+  if (k.quot_ready()) out.push_back("Quot");
+  return out;
+}
+
+namespace {
+
+VerdictStatus status_of(KernelErrorKind k) {
+  switch (k) {
+    case KernelErrorKind::UnsafeDeclaration:
+    case KernelErrorKind::PartialDeclaration:
+    case KernelErrorKind::NativeReduction:
+    case KernelErrorKind::DependsOnDeclined:
+    case KernelErrorKind::KernelLimit: return VerdictStatus::Declined;
+    case KernelErrorKind::Budget: return VerdictStatus::Timeout;
+    case KernelErrorKind::Cancelled: return VerdictStatus::Cancelled;
+    case KernelErrorKind::Internal: return VerdictStatus::Error;
+    default: return VerdictStatus::Rejected;
+  }
+}
+
+// Checks one non-inductive constant: name, universe parameters, type, value. This is Lean's
+// add_axiom / add_definition / add_theorem / add_opaque.
+void check_constant(KernelEnv& kenv, const CheckControl& control, uint32_t decl, const ConstantInfo& c) {
+  TermStore& st = kenv.st();
+  if (kenv.find(c.name))
+    throw KernelError{KernelErrorKind::AlreadyDeclared, "'" + st.name_to_string(c.name) + "' is already declared", {}};
+  for (size_t i = 0; i < c.lparams.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (c.lparams[i] == c.lparams[j])
+        throw KernelError{KernelErrorKind::DuplicateLevelParam,
+                          "duplicate universe parameter '" + st.name_to_string(c.lparams[i]) + "'", {}};
+  Safety safety = c.safety;
+  if (c.kind == ConstKind::Theorem) safety = Safety::Safe;
+  TypeChecker tc(kenv, control, decl, c.lparams, safety);
+  tc.ensure_type(c.type);
+  if (c.kind == ConstKind::Theorem && !tc.is_prop(c.type))
+    tc.fail(KernelErrorKind::TheoremNotProp, "the type of a theorem must be a proposition", {{"type", c.type}});
+  if (c.kind == ConstKind::Quot) {
+    check_quot_constant(tc, c);
+    return;
+  }
+  if (!c.value.valid()) return;  // axiom
+  // An unsafe definition may refer to itself: Lean adds it before checking the value.
+  if (c.safety == Safety::Unsafe && c.kind == ConstKind::Definition) kenv.overlay_add(&c);
+  struct Clear {
+    KernelEnv& k;
+    ~Clear() { k.overlay_clear(); }
+  } clear{kenv};
+  Expr vt = tc.check(c.value);
+  if (!tc.is_def_eq(vt, c.type))
+    tc.fail(KernelErrorKind::DefTypeMismatch, "the value does not have the declared type",
+            {{"declared", c.type}, {"inferred", vt}});
+}
+
+}  // namespace
+
+CheckSummary Checker::check(std::span<const uint32_t> selection,
+                            const std::function<void(const DeclVerdict&)>& on_verdict) {
+  CheckSummary sum;
+  auto t0 = std::chrono::steady_clock::now();
+  const Environment& env = *env_;
+  // What to check: the selection with its dependencies, in file order.
+  std::vector<uint32_t> order;
+  std::vector<bool> report(env.declarations().size(), selection.empty());
+  if (selection.empty()) {
+    order.resize(env.declarations().size());
+    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  } else {
+    for (uint32_t d : selection) report[d] = true;
+    order = dependency_closure(env, selection);
+  }
+  KernelEnv& kenv = state_->kenv;
+  TermStore& st = env.store();
+  const KernelNames& names = kenv.names();
+  std::unordered_set<std::string> allowed(opts_.allowed_axioms.begin(), opts_.allowed_axioms.end());
+  bool axioms_needed = opts_.collect_axioms || opts_.strict_axioms || env.find(names.sorry_ax) ||
+                       env.find(names.trust_compiler);
+
+  auto body = [&](uintptr_t stack_limit) {
+    CheckControl control;
+    control.cancel = opts_.cancel;
+    control.budget = opts_.budget;
+    control.max_scratch_exprs = opts_.max_scratch_exprs;
+    control.stack_limit = stack_limit;
+    uint64_t done = 0;
+    for (uint32_t d : order) {
+      if (!state_->decided[d]) {
+        DeclVerdict v;
+        v.decl = d;
+        auto start = std::chrono::steady_clock::now();
+        const Declaration& decl = env.declaration(d);
+        st.begin_scratch();
+        try {
+          if (opts_.cancel && opts_.cancel->requested())
+            throw KernelError{KernelErrorKind::Cancelled, "cancelled before checking", {}};
+          // Declined up front: unsafe and partial declarations, unless allowed.
+          for (uint32_t i = decl.first_const; i < decl.first_const + decl.num_consts && !opts_.allow_unsafe; ++i) {
+            const ConstantInfo& c = env.constant(i);
+            if (c.safety == Safety::Unsafe)
+              throw KernelError{KernelErrorKind::UnsafeDeclaration,
+                                "'" + st.name_to_string(c.name) + "' is unsafe; unsafe declarations are declined (use --allow-unsafe to check them)", {}};
+            if (c.safety == Safety::Partial)
+              throw KernelError{KernelErrorKind::PartialDeclaration,
+                                "'" + st.name_to_string(c.name) + "' is partial; partial definitions are declined (use --allow-unsafe to check them)", {}};
+          }
+          if (decl.kind == DeclKind::Inductive) {
+            check_inductive_block(kenv, control, d);
+          } else {
+            const ConstantInfo& c = env.constant(decl.first_const);
+            if (st.has_loose_bvars(c.type) || (c.value.valid() && st.has_loose_bvars(c.value)))
+              throw KernelError{KernelErrorKind::LooseBVar, "a loose bound variable occurs in the declaration", {}};
+            check_constant(kenv, control, d, c);
+          }
+        } catch (const KernelError& e) {
+          v.status = status_of(e.kind);
+          v.kind = to_string(e.kind);
+          v.message = e.message;
+          v.terms = e.terms;
+        } catch (const InternalError& e) {
+          v.status = VerdictStatus::Error;
+          v.kind = "internal_error";
+          v.message = e.what();
+        } catch (const std::bad_alloc&) {
+          v.status = VerdictStatus::Timeout;
+          v.kind = "budget";
+          v.message = "out of memory while checking this declaration";
+        }
+        st.drop_scratch();
+        if (v.status == VerdictStatus::Ok) {
+          kenv.set_decl_status(d, KernelEnv::Status::Accepted);
+          st.begin_scratch();
+          try {
+            update_primitives(kenv, control, d);
+          } catch (const KernelError&) {
+            // A failed verification leaves the extension disabled; the declaration stands.
+          }
+          st.drop_scratch();
+        } else {
+          kenv.set_decl_status(d, v.status == VerdictStatus::Rejected ? KernelEnv::Status::Rejected
+                                                                      : KernelEnv::Status::Declined);
+        }
+        // Axioms: reported on request, enforced with --strict-axioms, sorry always flagged.
+        if (v.status == VerdictStatus::Ok && axioms_needed) {
+          std::vector<Name> ax;
+          for (uint32_t i = decl.first_const; i < decl.first_const + decl.num_consts; ++i)
+            for (Name a : kenv.axioms_of(i)) ax.push_back(a);
+          std::sort(ax.begin(), ax.end(), [&](Name a, Name b) { return st.name_cmp(a, b) < 0; });
+          ax.erase(std::unique(ax.begin(), ax.end()), ax.end());
+          std::string bad;
+          for (Name a : ax) {
+            std::string s = st.name_to_string(a);
+            if (a == names.sorry_ax) v.uses_sorry = true;
+            if (a == names.trust_compiler) v.uses_trust_compiler = true;
+            if (opts_.collect_axioms) v.axioms.push_back(s);
+            if (!allowed.count(s) && bad.empty()) bad = s;
+          }
+          if (opts_.strict_axioms && !bad.empty()) {
+            v.status = VerdictStatus::Rejected;
+            v.kind = "axiom_not_allowed";
+            v.message = "depends on the axiom '" + bad + "', which is not in the allowlist (--allow-axiom adds one)";
+          }
+        }
+        v.micros = static_cast<uint64_t>(
+            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count());
+        state_->verdicts[d] = std::move(v);
+        state_->decided[d] = true;
+        ++sum.checked;
+      }
+      if (report[d]) {
+        const DeclVerdict& v = state_->verdicts[d];
+        switch (v.status) {
+          case VerdictStatus::Ok: ++sum.ok; break;
+          case VerdictStatus::Rejected: ++sum.rejected; break;
+          case VerdictStatus::Declined: ++sum.declined; break;
+          case VerdictStatus::Timeout: ++sum.timeout; break;
+          case VerdictStatus::Cancelled: ++sum.cancelled; break;
+          case VerdictStatus::Error: ++sum.error; break;
+        }
+        on_verdict(v);
+      }
+      if (opts_.progress && (++done & 1023) == 0) opts_.progress(Progress{"check", done, order.size()});
+    }
+  };
+  if (!run_on_large_stack(opts_.stack_bytes, body)) body(0);  // no thread: run here, unguarded
+  sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return sum;
+}
+
+}  // namespace leanbatch::host

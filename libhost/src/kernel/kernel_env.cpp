@@ -1,0 +1,280 @@
+#include "leanbatch/host/kernel/kernel_env.hpp"
+
+#include <algorithm>
+
+#include "leanbatch/host/expr_ops.hpp"
+
+namespace leanbatch::host {
+
+const char* to_string(KernelErrorKind k) {
+  switch (k) {
+    case KernelErrorKind::UnknownConstant: return "unknown_constant";
+    case KernelErrorKind::DeclaredLater: return "declared_later";
+    case KernelErrorKind::DependsOnRejected: return "depends_on_rejected";
+    case KernelErrorKind::DependsOnDeclined: return "depends_on_declined";
+    case KernelErrorKind::AlreadyDeclared: return "already_declared";
+    case KernelErrorKind::TypeExpected: return "type_expected";
+    case KernelErrorKind::FunctionExpected: return "function_expected";
+    case KernelErrorKind::AppTypeMismatch: return "app_type_mismatch";
+    case KernelErrorKind::DefTypeMismatch: return "def_type_mismatch";
+    case KernelErrorKind::LetTypeMismatch: return "let_type_mismatch";
+    case KernelErrorKind::TheoremNotProp: return "theorem_not_prop";
+    case KernelErrorKind::InvalidProj: return "invalid_proj";
+    case KernelErrorKind::UndefinedLevelParam: return "undefined_level_param";
+    case KernelErrorKind::DuplicateLevelParam: return "duplicate_level_param";
+    case KernelErrorKind::LevelCountMismatch: return "level_count_mismatch";
+    case KernelErrorKind::LooseBVar: return "loose_bvar";
+    case KernelErrorKind::UnsafeUse: return "unsafe_use";
+    case KernelErrorKind::InvalidInductive: return "invalid_inductive";
+    case KernelErrorKind::InvalidRecursor: return "invalid_recursor";
+    case KernelErrorKind::InvalidQuot: return "invalid_quot";
+    case KernelErrorKind::AxiomNotAllowed: return "axiom_not_allowed";
+    case KernelErrorKind::UnsafeDeclaration: return "unsafe_declaration";
+    case KernelErrorKind::PartialDeclaration: return "partial_declaration";
+    case KernelErrorKind::NativeReduction: return "native_reduction";
+    case KernelErrorKind::KernelLimit: return "kernel_limit";
+    case KernelErrorKind::Budget: return "budget";
+    case KernelErrorKind::Cancelled: return "cancelled";
+    case KernelErrorKind::Internal: return "internal_error";
+  }
+  return "?";
+}
+
+const char* to_string(NatOp op) {
+  switch (op) {
+    case NatOp::Add: return "Nat.add";
+    case NatOp::Sub: return "Nat.sub";
+    case NatOp::Mul: return "Nat.mul";
+    case NatOp::Div: return "Nat.div";
+    case NatOp::Mod: return "Nat.mod";
+    case NatOp::Gcd: return "Nat.gcd";
+    case NatOp::Beq: return "Nat.beq";
+    case NatOp::Ble: return "Nat.ble";
+    case NatOp::Land: return "Nat.land";
+    case NatOp::Lor: return "Nat.lor";
+    case NatOp::Xor: return "Nat.xor";
+    case NatOp::ShiftLeft: return "Nat.shiftLeft";
+    case NatOp::ShiftRight: return "Nat.shiftRight";
+    case NatOp::Pow: return "Nat.pow";
+    case NatOp::Count: break;
+  }
+  return "?";
+}
+
+KernelNames::KernelNames(TermStore& st) {
+  auto n = [&](const char* s) { return st.name_from_dotted(s); };
+  nat = n("Nat");
+  nat_zero = n("Nat.zero");
+  nat_succ = n("Nat.succ");
+  nat_pred = n("Nat.pred");
+  nat_add = n("Nat.add");
+  nat_sub = n("Nat.sub");
+  nat_mul = n("Nat.mul");
+  nat_div = n("Nat.div");
+  nat_mod = n("Nat.mod");
+  nat_gcd = n("Nat.gcd");
+  nat_beq = n("Nat.beq");
+  nat_ble = n("Nat.ble");
+  nat_land = n("Nat.land");
+  nat_lor = n("Nat.lor");
+  nat_xor = n("Nat.xor");
+  nat_shiftLeft = n("Nat.shiftLeft");
+  nat_shiftRight = n("Nat.shiftRight");
+  nat_pow = n("Nat.pow");
+  nat_log2 = n("Nat.log2");
+  bool_ = n("Bool");
+  bool_true = n("Bool.true");
+  bool_false = n("Bool.false");
+  string = n("String");
+  string_mk = n("String.mk");
+  string_of_list = n("String.ofList");
+  char_ = n("Char");
+  char_of_nat = n("Char.ofNat");
+  list = n("List");
+  list_nil = n("List.nil");
+  list_cons = n("List.cons");
+  eq = n("Eq");
+  eq_refl = n("Eq.refl");
+  quot = n("Quot");
+  quot_mk = n("Quot.mk");
+  quot_lift = n("Quot.lift");
+  quot_ind = n("Quot.ind");
+  reduce_bool = n("Lean.reduceBool");
+  reduce_nat = n("Lean.reduceNat");
+  sorry_ax = n("sorryAx");
+  trust_compiler = n("Lean.trustCompiler");
+  propext = n("propext");
+  quot_sound = n("Quot.sound");
+  classical_choice = n("Classical.choice");
+  opt_param = n("optParam");
+  auto_param = n("autoParam");
+  out_param = n("outParam");
+  semi_out_param = n("semiOutParam");
+  u = n("u");
+  v = n("v");
+  alpha = n("α");
+  beta = n("β");
+  r = n("r");
+  a = n("a");
+  b = n("b");
+  f = n("f");
+  q = n("q");
+  mk = n("mk");
+  motive = n("motive");
+  t = n("t");
+}
+
+KernelEnv::KernelEnv(const Environment& env)
+    : env_(env), names_(env.store()), status_(env.declarations().size(), Status::Unchecked) {
+  TermStore& s = env.store();
+  nat_type = s.mk_const(names_.nat, LevelList{});
+  nat_zero = s.mk_const(names_.nat_zero, LevelList{});
+  nat_succ = s.mk_const(names_.nat_succ, LevelList{});
+  bool_type = s.mk_const(names_.bool_, LevelList{});
+  bool_true = s.mk_const(names_.bool_true, LevelList{});
+  bool_false = s.mk_const(names_.bool_false, LevelList{});
+  string_type = s.mk_const(names_.string, LevelList{});
+}
+
+void KernelEnv::set_decl_status(uint32_t d, Status s) {
+  status_[d] = s;
+  if (s != Status::Accepted) return;
+  const Declaration& decl = env_.declaration(d);
+  for (uint32_t i = decl.first_const; i < decl.first_const + decl.num_consts; ++i)
+    visible_[env_.constant(i).name.id] = i;
+}
+
+const ConstantInfo* KernelEnv::find(Name n) const {
+  for (const ConstantInfo* c : overlay_)
+    if (c->name == n) return c;
+  auto it = visible_.find(n.id);
+  return it == visible_.end() ? nullptr : &env_.constant(it->second);
+}
+
+KernelError KernelEnv::missing_constant_error(Name n, uint32_t current) const {
+  std::string name = st().name_to_string(n);
+  // Look for declarations of that name: the most informative one wins.
+  std::optional<uint32_t> later, rejected, declined;
+  for (uint32_t i = 0; i < env_.constants().size(); ++i) {
+    const ConstantInfo& c = env_.constant(i);
+    if (c.name != n) continue;
+    if (c.decl >= current) {
+      if (!later) later = c.decl;
+    } else if (status_[c.decl] == Status::Declined) {
+      declined = c.decl;
+    } else if (status_[c.decl] == Status::Rejected) {
+      rejected = c.decl;
+    }
+  }
+  if (declined) {
+    return {KernelErrorKind::DependsOnDeclined,
+            "depends on '" + name + "' (line " + std::to_string(env_.declaration(*declined).line) + "), which was declined", {}};
+  }
+  if (rejected) {
+    return {KernelErrorKind::DependsOnRejected,
+            "depends on '" + name + "' (line " + std::to_string(env_.declaration(*rejected).line) + "), which was rejected", {}};
+  }
+  if (later) {
+    if (*later == current)
+      return {KernelErrorKind::DeclaredLater, "refers to '" + name + "', which is the declaration being checked", {}};
+    return {KernelErrorKind::DeclaredLater,
+            "refers to '" + name + "', which is declared only later (line " + std::to_string(env_.declaration(*later).line) +
+                "); declarations may only use earlier ones",
+            {}};
+  }
+  return {KernelErrorKind::UnknownConstant, "unknown constant '" + name + "'", {}};
+}
+
+bool KernelEnv::wrapper_is_identity(Name n, unsigned arity) {
+  // `def w (α : Sort u) (d : α) : Sort u := α` (arity 2) or `def w (α : Sort u) := α`:
+  // the value must be `fun x1 … xn => x1`, so `w α …` is α by delta and beta.
+  const ConstantInfo* c = find(n);
+  if (!c || c->kind != ConstKind::Definition) return false;
+  TermStore& s = st();
+  Expr v = c->value;
+  for (unsigned i = 0; i < arity; ++i) {
+    if (!s.is_lambda(v)) return false;
+    v = s.binding_body(v);
+  }
+  return s.is_bvar(v) && s.bvar_idx(v) == arity - 1;
+}
+
+Expr KernelEnv::consume_type_annotations(Expr e) {
+  TermStore& s = st();
+  for (;;) {
+    if (!s.is_app(e)) return e;
+    Expr h = s.app_head(e);
+    if (!s.is_const(h)) return e;
+    Name n = s.const_name(h);
+    unsigned nargs = s.app_num_args(e);
+    if (nargs == 2 && (n == names_.opt_param || n == names_.auto_param) && wrapper_is_identity(n, 2)) {
+      e = s.app_arg(s.app_fn(e));
+    } else if (nargs == 1 && (n == names_.out_param || n == names_.semi_out_param) && wrapper_is_identity(n, 1)) {
+      e = s.app_arg(e);
+    } else {
+      return e;
+    }
+  }
+}
+
+const std::vector<Name>& KernelEnv::axioms_of(uint32_t ci) {
+  if (auto it = axioms_memo_.find(ci); it != axioms_memo_.end()) return it->second;
+  // Iterative post-order over the constant dependency graph (acyclic: only earlier
+  // declarations are referenced by accepted ones).
+  std::vector<std::pair<uint32_t, bool>> stack{{ci, false}};
+  auto deps_of = [&](uint32_t c) {
+    std::vector<uint32_t> out;
+    const ConstantInfo& info = env_.constant(c);
+    auto scan = [&](Expr e) {
+      if (!e.valid()) return;
+      for_each_subterm(st(), e, [&](Expr m) {
+        if (st().kind(m) == ExprKind::Const) {
+          auto it = visible_.find(st().const_name(m).id);
+          if (it != visible_.end() && it->second != c) out.push_back(it->second);
+        }
+        return true;
+      });
+    };
+    scan(info.type);
+    scan(info.value);
+    for (const RecursorRule& r : info.rules) scan(r.rhs);
+    // Constants of the same declaration (an inductive block) come together.
+    const Declaration& d = env_.declaration(info.decl);
+    for (uint32_t i = d.first_const; i < d.first_const + d.num_consts; ++i)
+      if (i != c) out.push_back(i);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  };
+  std::unordered_map<uint32_t, std::vector<uint32_t>> deps;
+  std::unordered_map<uint32_t, bool> on_stack;
+  while (!stack.empty()) {
+    auto [c, expanded] = stack.back();
+    if (axioms_memo_.count(c)) {
+      stack.pop_back();
+      continue;
+    }
+    if (!expanded) {
+      stack.back().second = true;
+      on_stack[c] = true;
+      auto& ds = deps[c] = deps_of(c);
+      for (uint32_t d : ds)
+        if (!axioms_memo_.count(d) && !on_stack[d]) stack.push_back({d, false});
+      continue;
+    }
+    stack.pop_back();
+    std::vector<Name> acc;
+    if (env_.constant(c).kind == ConstKind::Axiom) acc.push_back(env_.constant(c).name);
+    for (uint32_t d : deps[c]) {
+      auto it = axioms_memo_.find(d);
+      if (it != axioms_memo_.end()) acc.insert(acc.end(), it->second.begin(), it->second.end());
+    }
+    std::sort(acc.begin(), acc.end(), [](Name x, Name y) { return x.id < y.id; });
+    acc.erase(std::unique(acc.begin(), acc.end()), acc.end());
+    axioms_memo_[c] = std::move(acc);
+    on_stack[c] = false;
+  }
+  return axioms_memo_[ci];
+}
+
+}  // namespace leanbatch::host

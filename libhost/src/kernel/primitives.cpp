@@ -1,0 +1,201 @@
+// Verification of the declarations behind the kernel extensions (see primitives.hpp).
+#include "leanbatch/host/kernel/primitives.hpp"
+
+#include "leanbatch/host/expr_ops.hpp"
+
+namespace leanbatch::host {
+
+namespace {
+
+
+// A monomorphic, parameterless inductive `I : Type` whose constructors have exactly the
+// given types (built by `ctor_type(i)`), in order.
+template <class F>
+bool check_enum_like(KernelEnv& k, Name ind, std::initializer_list<Name> ctors, F&& ctor_type) {
+  TermStore& st = k.st();
+  const ConstantInfo* c = k.find(ind);
+  if (!c || c->kind != ConstKind::Inductive || !c->lparams.empty() || c->num_params != 0 || c->num_indices != 0) return false;
+  Level one = st.level_succ(st.level_zero());
+  if (c->type != st.mk_sort(one)) return false;
+  if (c->ctors.size() != ctors.size()) return false;
+  size_t i = 0;
+  for (Name cn : ctors) {
+    if (c->ctors[i] != cn) return false;
+    const ConstantInfo* ci = k.find(cn);
+    if (!ci || ci->kind != ConstKind::Constructor || !ci->lparams.empty()) return false;
+    if (!alpha_eqv(st, ci->type, ctor_type(i))) return false;
+    ++i;
+  }
+  return true;
+}
+
+class NatVerifier {
+ public:
+  NatVerifier(KernelEnv& k, const CheckControl& control, uint32_t decl) : k_(k), st_(k.st()), tc_(k, control, decl, {}, Safety::Safe) {
+    x_ = tc_.lctx().push_local(st_.name_str(Name{}, "x"), k.nat_type);
+    y_ = tc_.lctx().push_local(st_.name_str(Name{}, "y"), k.nat_type);
+  }
+
+  // Defeq of the two sides with free variables x, y; any kernel failure counts as "no".
+  bool eq(Expr a, Expr b) {
+    try {
+      return tc_.is_def_eq(a, b);
+    } catch (const KernelError&) {
+      return false;
+    }
+  }
+  bool has_type(Name fn, Expr expected) {
+    const ConstantInfo* c = k_.find(fn);
+    if (!c || c->kind != ConstKind::Definition || !c->lparams.empty()) return false;
+    try {
+      return tc_.is_def_eq(c->type, expected);
+    } catch (const KernelError&) {
+      return false;
+    }
+  }
+  Expr c(Name n) { return st_.mk_const(n, LevelList{}); }
+  Expr app(Name f, Expr a) { return st_.mk_app(c(f), a); }
+  Expr app(Name f, Expr a, Expr b) { return st_.mk_app(c(f), {a, b}); }
+  Expr succ(Expr a) { return st_.mk_app(k_.nat_succ, a); }
+  Expr zero() { return k_.nat_zero; }
+  Expr arrow(Expr a, Expr b) { return st_.mk_pi(Name{}, BinderInfo::Default, a, b); }
+  Expr nat2nat() { return arrow(k_.nat_type, arrow(k_.nat_type, k_.nat_type)); }
+  Expr nat2bool() { return arrow(k_.nat_type, arrow(k_.nat_type, k_.bool_type)); }
+
+  bool verify(NatOp op) {
+    const KernelNames& n = k_.names();
+    Expr x = x_, y = y_, z = zero();
+    switch (op) {
+      case NatOp::Add:
+        return has_type(n.nat_add, nat2nat()) && eq(app(n.nat_add, x, z), x) &&
+               eq(app(n.nat_add, y, succ(x)), succ(app(n.nat_add, y, x)));
+      case NatOp::Sub:
+        // pred, as used by sub, must itself be the predecessor.
+        return has_type(n.nat_pred, arrow(k_.nat_type, k_.nat_type)) && eq(app(n.nat_pred, z), z) &&
+               eq(app(n.nat_pred, succ(x)), x) && has_type(n.nat_sub, nat2nat()) && eq(app(n.nat_sub, x, z), x) &&
+               eq(app(n.nat_sub, y, succ(x)), app(n.nat_pred, app(n.nat_sub, y, x)));
+      case NatOp::Mul:
+        return k_.nat_op_enabled(NatOp::Add) && has_type(n.nat_mul, nat2nat()) && eq(app(n.nat_mul, x, z), z) &&
+               eq(app(n.nat_mul, y, succ(x)), app(n.nat_add, app(n.nat_mul, y, x), y));
+      case NatOp::Pow:
+        return k_.nat_op_enabled(NatOp::Mul) && has_type(n.nat_pow, nat2nat()) && eq(app(n.nat_pow, x, z), succ(z)) &&
+               eq(app(n.nat_pow, y, succ(x)), app(n.nat_mul, app(n.nat_pow, y, x), y));
+      case NatOp::Beq:
+        return k_.bool_ok && has_type(n.nat_beq, nat2bool()) && eq(app(n.nat_beq, z, z), k_.bool_true) &&
+               eq(app(n.nat_beq, z, succ(x)), k_.bool_false) && eq(app(n.nat_beq, succ(x), z), k_.bool_false) &&
+               eq(app(n.nat_beq, succ(y), succ(x)), app(n.nat_beq, y, x));
+      case NatOp::Ble:
+        return k_.bool_ok && has_type(n.nat_ble, nat2bool()) && eq(app(n.nat_ble, z, z), k_.bool_true) &&
+               eq(app(n.nat_ble, z, succ(x)), k_.bool_true) && eq(app(n.nat_ble, succ(x), z), k_.bool_false) &&
+               eq(app(n.nat_ble, succ(y), succ(x)), app(n.nat_ble, y, x));
+      case NatOp::ShiftLeft:
+        return k_.nat_op_enabled(NatOp::Mul) && has_type(n.nat_shiftLeft, nat2nat()) &&
+               eq(app(n.nat_shiftLeft, x, z), x) &&
+               eq(app(n.nat_shiftLeft, x, succ(y)), app(n.nat_shiftLeft, app(n.nat_mul, succ(succ(z)), x), y));
+      case NatOp::ShiftRight:
+        return k_.nat_op_enabled(NatOp::Div) && has_type(n.nat_shiftRight, nat2nat()) &&
+               eq(app(n.nat_shiftRight, x, z), x) &&
+               eq(app(n.nat_shiftRight, x, succ(y)), app(n.nat_div, app(n.nat_shiftRight, x, y), succ(succ(z))));
+      default:
+        // Division, modulus, gcd and the bitwise operations are defined by well-founded or
+        // fuel-based recursion; their equations are not definitional with free variables.
+        // They are not accelerated (ordinary unfolding applies).
+        return false;
+    }
+  }
+
+ private:
+  KernelEnv& k_;
+  TermStore& st_;
+  TypeChecker tc_;
+  Expr x_, y_;
+};
+
+std::optional<NatOp> nat_op_of(const KernelNames& n, Name name) {
+  if (name == n.nat_add) return NatOp::Add;
+  if (name == n.nat_sub) return NatOp::Sub;
+  if (name == n.nat_mul) return NatOp::Mul;
+  if (name == n.nat_pow) return NatOp::Pow;
+  if (name == n.nat_beq) return NatOp::Beq;
+  if (name == n.nat_ble) return NatOp::Ble;
+  if (name == n.nat_shiftLeft) return NatOp::ShiftLeft;
+  if (name == n.nat_shiftRight) return NatOp::ShiftRight;
+  if (name == n.nat_div) return NatOp::Div;
+  if (name == n.nat_mod) return NatOp::Mod;
+  if (name == n.nat_gcd) return NatOp::Gcd;
+  if (name == n.nat_land) return NatOp::Land;
+  if (name == n.nat_lor) return NatOp::Lor;
+  if (name == n.nat_xor) return NatOp::Xor;
+  return std::nullopt;
+}
+
+void check_string_support(KernelEnv& k, const CheckControl& control, uint32_t decl) {
+  const KernelNames& n = k.names();
+  TermStore& st = k.st();
+  if (!k.nat_ok || !k.find(n.string) || !k.find(n.char_) || !k.find(n.char_of_nat) || !k.find(n.list_nil) ||
+      !k.find(n.list_cons))
+    return;
+  const ConstantInfo* of_list = k.find(n.string_of_list);
+  const ConstantInfo* mk = k.find(n.string_mk);
+  bool use_of_list = of_list != nullptr;
+  if (!use_of_list && (!mk || mk->kind != ConstKind::Constructor)) return;
+  TypeChecker tc(k, control, decl, {}, Safety::Safe);
+  try {
+    Level zero = st.level_zero();
+    LevelList l0 = st.level_list(std::span<const Level>(&zero, 1));
+    Expr char_t = st.mk_const(n.char_, LevelList{});
+    Expr list_char = st.mk_app(st.mk_const(n.list, l0), char_t);
+    auto arrow = [&](Expr a, Expr b) { return st.mk_pi(Name{}, BinderInfo::Default, a, b); };
+    Expr type0 = st.mk_sort(st.level_succ(zero));
+    bool ok = tc.is_def_eq(tc.check(char_t), type0) && tc.is_def_eq(tc.check(k.string_type), type0) &&
+              tc.is_def_eq(tc.check(list_char), type0) &&
+              tc.is_def_eq(tc.check(st.mk_app(st.mk_const(n.list_nil, l0), char_t)), list_char) &&
+              tc.is_def_eq(tc.check(st.mk_app(st.mk_const(n.list_cons, l0), char_t)), arrow(char_t, arrow(list_char, list_char))) &&
+              tc.is_def_eq(tc.check(st.mk_const(n.char_of_nat, LevelList{})), arrow(k.nat_type, char_t));
+    Expr ctor = st.mk_const(use_of_list ? n.string_of_list : n.string_mk, LevelList{});
+    ok = ok && tc.is_def_eq(tc.check(ctor), arrow(list_char, k.string_type));
+    if (ok) {
+      k.string_ok = true;
+      k.string_uses_of_list = use_of_list;
+    }
+  } catch (const KernelError&) {
+  }
+}
+
+}  // namespace
+
+void update_primitives(KernelEnv& k, const CheckControl& control, uint32_t decl_index) {
+  const Environment& env = k.env();
+  TermStore& st = k.st();
+  const KernelNames& n = k.names();
+  const Declaration& d = env.declaration(decl_index);
+  bool touched_string = false;
+  for (uint32_t i = d.first_const; i < d.first_const + d.num_consts; ++i) {
+    const ConstantInfo& c = env.constant(i);
+    if (c.kind == ConstKind::Inductive && c.name == n.nat && !k.nat_ok) {
+      k.nat_ok = check_enum_like(k, n.nat, {n.nat_zero, n.nat_succ}, [&](size_t j) {
+        return j == 0 ? k.nat_type : st.mk_pi(Name{}, BinderInfo::Default, k.nat_type, k.nat_type);
+      });
+    } else if (c.kind == ConstKind::Inductive && c.name == n.bool_ && !k.bool_ok) {
+      k.bool_ok = check_enum_like(k, n.bool_, {n.bool_false, n.bool_true}, [&](size_t) { return k.bool_type; });
+    } else if (c.kind == ConstKind::Quot) {
+      k.quot_ok[static_cast<size_t>(c.quot_kind)] = true;  // check_quot_constant verified it
+    } else if (c.kind == ConstKind::Definition && k.nat_ok) {
+      if (auto op = nat_op_of(n, c.name)) {
+        NatVerifier v(k, control, decl_index);
+        k.nat_op_ok[static_cast<size_t>(*op)] = v.verify(*op);
+        // An operation verified in terms of another one becomes checkable when that one is.
+        if (*op == NatOp::Add || *op == NatOp::Mul || *op == NatOp::Div)
+          for (NatOp dep : {NatOp::Mul, NatOp::Pow, NatOp::ShiftLeft, NatOp::ShiftRight})
+            if (!k.nat_op_ok[static_cast<size_t>(dep)] && k.find(st.name_from_dotted(to_string(dep))))
+              k.nat_op_ok[static_cast<size_t>(dep)] = v.verify(dep);
+      }
+    }
+    if (c.name == n.string || c.name == n.string_mk || c.name == n.string_of_list || c.name == n.char_ ||
+        c.name == n.char_of_nat || c.name == n.list || c.name == n.nat)
+      touched_string = true;
+  }
+  if (touched_string && !k.string_ok) check_string_support(k, control, decl_index);
+}
+
+}  // namespace leanbatch::host

@@ -1,0 +1,29 @@
+#pragma once
+/// Exit codes of `leanbatch check` / `run` (Lean Kernel Arena convention first).
+namespace leanbatch::tools {
+
+inline constexpr int kExitAccepted = 0;   ///< every item accepted
+inline constexpr int kExitRejected = 1;   ///< some declaration rejected, or malformed input
+inline constexpr int kExitDeclined = 2;   ///< declined (unsupported feature), nothing rejected
+inline constexpr int kExitUndecided = 3;  ///< could not decide: crash, timeout, I/O failure
+inline constexpr int kExitUsage = 64;     ///< command-line usage error
+inline constexpr int kExitInterrupted = 130;
+
+/// Tallies outcomes and derives the exit code: rejected/malformed beats undecided beats
+/// declined beats accepted.
+struct Outcomes {
+  unsigned long long ok = 0, rejected = 0, declined = 0, malformed = 0, timeout = 0, crashed = 0, cancelled = 0,
+                     skipped = 0;
+  bool interrupted = false;
+  bool io_error = false;
+
+  int exit_code() const {
+    if (interrupted) return kExitInterrupted;
+    if (rejected > 0 || malformed > 0 || skipped > 0) return kExitRejected;  // skipped: a requested name is missing
+    if (timeout > 0 || crashed > 0 || cancelled > 0 || io_error) return kExitUndecided;
+    if (declined > 0) return kExitDeclined;
+    return kExitAccepted;
+  }
+};
+
+}  // namespace leanbatch::tools

@@ -1,0 +1,110 @@
+#include "common/rows.hpp"
+
+#include "common/row_writer.hpp"
+#include "leanbatch/host/json.hpp"
+
+namespace leanbatch::tools {
+
+using host::JsonObject;
+
+const char* row_status(host::VerdictStatus s) {
+  switch (s) {
+    case host::VerdictStatus::Ok: return "ok";
+    case host::VerdictStatus::Rejected: return "rejected";
+    case host::VerdictStatus::Declined: return "declined";
+    case host::VerdictStatus::Timeout: return "timeout";
+    case host::VerdictStatus::Cancelled: return "cancelled";
+    case host::VerdictStatus::Error: return "crashed";  // an internal error: could not decide
+  }
+  return "crashed";
+}
+
+void tally(Outcomes& o, host::VerdictStatus s) {
+  switch (s) {
+    case host::VerdictStatus::Ok: ++o.ok; break;
+    case host::VerdictStatus::Rejected: ++o.rejected; break;
+    case host::VerdictStatus::Declined: ++o.declined; break;
+    case host::VerdictStatus::Timeout: ++o.timeout; break;
+    case host::VerdictStatus::Cancelled: ++o.cancelled; break;
+    case host::VerdictStatus::Error: ++o.crashed; break;
+  }
+}
+
+std::string decl_row(const std::string& file, const host::Environment& env, const host::DeclVerdict& v,
+                     const RowOrigin& origin, bool with_axioms) {
+  const host::Declaration& d = env.declaration(v.decl);
+  const host::ConstantInfo& c = env.constant(d.first_const);
+  JsonObject o;
+  o.field("schema", kRowSchema)
+      .field("type", "decl")
+      .field("file", file)
+      .field("name", env.store().name_to_string(c.name))
+      .field("kind", host::to_string(d.kind))
+      .field("line", static_cast<uint64_t>(d.line))
+      .field("status", row_status(v.status));
+  if (v.status != host::VerdictStatus::Ok) {
+    JsonObject err;
+    err.field("kind", v.kind).field("message", v.message);
+    if (!v.terms.empty()) {
+      JsonObject terms;
+      for (const auto& [label, text] : v.terms) terms.field(label, text);
+      err.raw("terms", terms.str());
+    }
+    o.raw("error", err.str());
+  }
+  o.field("micros", static_cast<uint64_t>(v.micros));
+  if (with_axioms) o.raw("axioms", host::json_string_array(v.axioms));
+  if (v.uses_sorry) o.field("uses_sorry", true);
+  if (v.uses_trust_compiler) o.field("uses_trust_compiler", true);
+  if (origin.worker >= 0) o.field("worker", origin.worker);
+  o.field("attempt", origin.attempt);
+  return o.str();
+}
+
+std::string malformed_file_row(const std::string& file, const host::ReadError& err) {
+  JsonObject e;
+  e.field("kind", host::to_string(err.kind)).field("message", err.message);
+  if (err.line > 0) e.field("line", static_cast<uint64_t>(err.line)).field("offset", static_cast<uint64_t>(err.offset));
+  JsonObject o;
+  o.field("schema", kRowSchema)
+      .field("type", "file")
+      .field("file", file)
+      .field("status", err.is_decline() ? "declined" : "malformed")
+      .raw("error", e.str());
+  return o.str();
+}
+
+std::string skipped_row(const std::string& file, const std::string& name, const std::string& why) {
+  JsonObject e;
+  e.field("kind", "not_found").field("message", why);
+  JsonObject o;
+  o.field("schema", kRowSchema)
+      .field("type", "decl")
+      .field("file", file)
+      .field("name", name)
+      .field("status", "skipped")
+      .raw("error", e.str());
+  return o.str();
+}
+
+std::string summary_row(const Outcomes& oc, unsigned long long files, double seconds, int exit_code) {
+  JsonObject o;
+  o.field("schema", kRowSchema)
+      .field("type", "summary")
+      .field("files", static_cast<uint64_t>(files))
+      .field("declarations", static_cast<uint64_t>(oc.ok + oc.rejected + oc.declined + oc.timeout + oc.crashed +
+                                                   oc.cancelled + oc.skipped))
+      .field("ok", static_cast<uint64_t>(oc.ok))
+      .field("rejected", static_cast<uint64_t>(oc.rejected))
+      .field("declined", static_cast<uint64_t>(oc.declined))
+      .field("malformed", static_cast<uint64_t>(oc.malformed))
+      .field("timeout", static_cast<uint64_t>(oc.timeout))
+      .field("crashed", static_cast<uint64_t>(oc.crashed))
+      .field("cancelled", static_cast<uint64_t>(oc.cancelled))
+      .field("skipped", static_cast<uint64_t>(oc.skipped))
+      .field("seconds", seconds)
+      .field("exit", exit_code);
+  return o.str();
+}
+
+}  // namespace leanbatch::tools

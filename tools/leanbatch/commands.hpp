@@ -1,0 +1,43 @@
+#pragma once
+/// The subcommands of `leanbatch`. Each takes its options struct (no globals) and returns
+/// the process exit code; rows go through the RowWriter, diagnostics to stderr.
+#include <string>
+#include <vector>
+
+#include "common/row_writer.hpp"
+#include "leanbatch/host/host_context.hpp"
+
+namespace leanbatch::tools {
+
+struct InfoOptions {
+  std::string file;
+  std::vector<std::string> decls;    ///< --decl NAME: a row per declaration
+  std::vector<std::string> extract;  ///< --extract NAME…: write their closure
+  std::string output;                ///< -o OUT for --extract
+};
+int run_info(const InfoOptions& opts, RowWriter& out);
+
+struct CheckCliOptions {
+  std::vector<std::string> files;
+  std::vector<std::string> decls;
+  std::vector<std::string> allow_axioms;
+  bool allow_unsafe = false;
+  bool axioms = false;
+  bool strict_axioms = false;
+  unsigned budget_ms = 0;
+  bool in_process = false;
+  unsigned jobs = 0;
+  bool events = false;
+  host::CancelToken* cancel = nullptr;
+};
+int run_check(const CheckCliOptions& opts, RowWriter& out);
+int run_check_in_process(const CheckCliOptions& opts, RowWriter& out);
+
+struct ScaleOptions {
+  std::string input;
+  unsigned copies = 1;
+  std::string output;
+};
+int run_make_scale_corpus(const ScaleOptions& opts, RowWriter& out);
+
+}  // namespace leanbatch::tools
