@@ -99,6 +99,27 @@ std::vector<std::string> Checker::enabled_extensions() const {
   return out;
 }
 
+std::optional<bool> Checker::is_def_eq(Expr a, Expr b, std::span<const Name> lparams) {
+  std::optional<bool> result;
+  TermStore& st = env_->store();
+  auto body = [&](uintptr_t stack_limit) {
+    CheckControl control;
+    control.cancel = opts_.cancel;
+    control.budget = opts_.budget;
+    control.stack_limit = stack_limit;
+    st.begin_scratch();
+    try {
+      TypeChecker tc(state_->kenv, control, static_cast<uint32_t>(env_->declarations().size()), lparams, Safety::Safe);
+      result = tc.is_def_eq(a, b);
+    } catch (const KernelError&) {
+    } catch (const InternalError&) {
+    }
+    st.drop_scratch();
+  };
+  if (!run_on_large_stack(opts_.stack_bytes, body)) body(0);
+  return result;
+}
+
 namespace {
 
 VerdictStatus status_of(KernelErrorKind k) {

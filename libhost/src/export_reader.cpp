@@ -555,6 +555,9 @@ class Reader {
       if (!made) return false;
     }
     if (failed_) return false;
+    // One JSON object per line: the iterator must be at the end now.
+    if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS)
+      return fail(ReadErrorKind::InvalidJson, "trailing content after the JSON object");
     if (kind == Key::Unknown) {
       if (id_family == Family::None) return fail(ReadErrorKind::UnknownKind, "line has no kind");
       static const char* const expected[] = {"", "str or num", "succ, max, imax or param",

@@ -529,7 +529,12 @@ std::vector<uint32_t> dependency_closure(const Environment& env, std::span<const
     uint32_t d = work.back();
     work.pop_back();
     const Declaration& decl = env.declaration(d);
-    if (decl.kind == DeclKind::Quot) add_name(st.name_from_dotted("Eq"));
+    if (decl.kind == DeclKind::Quot) {
+      // The quotient constants are one package for the kernel (reduction needs all four),
+      // and their types mention Eq.
+      add_name(st.name_from_dotted("Eq"));
+      for (const char* q : {"Quot", "Quot.mk", "Quot.lift", "Quot.ind"}) add_name(st.name_from_dotted(q));
+    }
     for (uint32_t i = decl.first_const; i < decl.first_const + decl.num_consts; ++i) {
       const ConstantInfo& c = env.constant(i);
       scan(c.type);

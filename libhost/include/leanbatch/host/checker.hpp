@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -64,6 +65,10 @@ class Checker {
   /// Checks `selection` (declaration indices; empty: all), each after the declarations it
   /// depends on. Calls `on_verdict` for every selected declaration in file order.
   CheckSummary check(std::span<const uint32_t> selection, const std::function<void(const DeclVerdict&)>& on_verdict);
+
+  /// Are closed terms `a` and `b` definitionally equal, given the declarations accepted so
+  /// far and universe parameters `lparams`? nullopt when the kernel gives up (a limit).
+  std::optional<bool> is_def_eq(Expr a, Expr b, std::span<const Name> lparams);
 
   const Environment& env() const { return *env_; }
   /// Names of the Nat operations currently accelerated (for info/diagnostics).

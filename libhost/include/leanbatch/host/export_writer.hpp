@@ -54,8 +54,8 @@ class ExportWriter {
 };
 
 /// Declarations needed by `roots` (indices into env.declarations()), transitively: every
-/// constant their terms mention, whole inductive blocks, Nat/String for literals, Eq for the
-/// quotient constants. Sorted in file order.
+/// constant their terms mention, whole inductive blocks, Nat/String for literals, the whole
+/// quotient package (and Eq) for any quotient constant. Sorted in file order.
 std::vector<uint32_t> dependency_closure(const Environment& env, std::span<const uint32_t> roots);
 
 struct WriteStats {
