@@ -1,6 +1,7 @@
 #include "leanbatch/host/export_reader.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
@@ -42,51 +43,57 @@ std::string ReadError::describe() const {
 
 namespace {
 
-namespace od = simdjson::ondemand;
+namespace dom = simdjson::dom;
 constexpr size_t kPad = simdjson::SIMDJSON_PADDING;
 
 // ---------------------------------------------------------------------------------------
-// Line source: a growable padded buffer over a file descriptor or a memory copy.
-class LineSource {
+// Chunk source: the file in chunks of whole lines, in a padded buffer of bounded size (it
+// grows only when a single line is longer than the buffer).
+class ChunkSource {
  public:
-  LineSource(int fd, size_t cap) : fd_(fd) { alloc(cap); }
-  explicit LineSource(std::string_view mem) : fd_(-1), eof_(true) {
+  ChunkSource(int fd, size_t cap) : fd_(fd) { alloc(cap); }
+  explicit ChunkSource(std::string_view mem) : fd_(-1), eof_(true) {
     alloc(mem.size() + 1);
     std::memcpy(buf_.get(), mem.data(), mem.size());
     end_ = mem.size();
   }
 
-  struct Line {
-    const char* p;
-    size_t len;
-    size_t cap;  // readable bytes from p (len + padding at least)
-    uint64_t number;
-    uint64_t offset;
+  struct Chunk {
+    const char* data;
+    size_t len;       // whole lines (the last one may lack its newline at end of input)
+    size_t cap;       // readable bytes from data (len + padding at least)
+    uint64_t offset;  // file offset of data[0]
   };
 
-  /// Next line (without the newline). False at end of input or on error (io_error set).
-  bool next(Line& out, std::string& io_error) {
+  /// The next chunk, or false at end of input or on a read error (io_error set).
+  bool next(Chunk& out, std::string& io_error) {
+    // Drop the previous chunk, keep the partial line after it.
+    if (taken_ > 0) {
+      if (!carry_.empty()) {  // undo the padding written over the partial line
+        std::memcpy(buf_.get() + taken_, carry_.data(), carry_.size());
+        carry_.clear();
+      }
+      std::memmove(buf_.get(), buf_.get() + taken_, end_ - taken_);
+      offset_ += taken_;
+      end_ -= taken_;
+      taken_ = 0;
+    }
     for (;;) {
-      const char* base = buf_.get();
-      const void* nl = pos_ < end_ ? std::memchr(base + pos_, '\n', end_ - pos_) : nullptr;
-      if (nl != nullptr) {
-        size_t e = static_cast<const char*>(nl) - base;
-        emit(out, e - pos_);
-        pos_ = e + 1;
-        return true;
-      }
       if (eof_) {
-        if (pos_ < end_) {
-          emit(out, end_ - pos_);
-          pos_ = end_;
-          return true;
-        }
-        return false;
+        if (end_ == 0) return false;
+        return emit(out, end_);
       }
+      if (end_ > 0) {
+        // Cut at the last newline once the buffer is reasonably full.
+        if (end_ >= cap_ / 2) {
+          const char* nl = static_cast<const char*>(memrchr(buf_.get(), '\n', end_));
+          if (nl) return emit(out, static_cast<size_t>(nl - buf_.get()) + 1);
+        }
+      }
+      if (end_ == cap_) grow();
       if (!fill(io_error)) return false;
     }
   }
-  uint64_t bytes_consumed() const { return file_offset_ + pos_; }
 
  private:
   void alloc(size_t cap) {
@@ -94,28 +101,22 @@ class LineSource {
     buf_.reset(new char[cap_ + kPad]);
     std::memset(buf_.get(), 0, cap_ + kPad);
   }
-  void emit(Line& out, size_t len) {
-    out.p = buf_.get() + pos_;
-    out.len = len;
-    out.cap = cap_ + kPad - pos_;
-    out.number = ++line_;
-    out.offset = file_offset_ + pos_;
+  void grow() {
+    std::unique_ptr<char[]> bigger(new char[cap_ * 2 + kPad]);
+    std::memcpy(bigger.get(), buf_.get(), end_);
+    buf_ = std::move(bigger);
+    cap_ *= 2;
+  }
+  bool emit(Chunk& out, size_t len) {
+    // simdjson may read up to kPad bytes past the end; keep them defined. The padding
+    // overwrites the start of the partial line that follows: keep a copy to restore.
+    if (len < end_) carry_.assign(buf_.get() + len, std::min(kPad, end_ - len));
+    std::memset(buf_.get() + len, 0, std::min(kPad, cap_ + kPad - len));
+    out = Chunk{buf_.get(), len, cap_ + kPad, offset_};
+    taken_ = len;
+    return true;
   }
   bool fill(std::string& io_error) {
-    // Slide the partial line to the front; grow when a single line fills the buffer.
-    if (pos_ > 0) {
-      std::memmove(buf_.get(), buf_.get() + pos_, end_ - pos_);
-      file_offset_ += pos_;
-      end_ -= pos_;
-      pos_ = 0;
-    }
-    if (end_ == cap_) {
-      std::unique_ptr<char[]> bigger(new char[cap_ * 2 + kPad]);
-      std::memcpy(bigger.get(), buf_.get(), end_);
-      std::memset(bigger.get() + end_, 0, cap_ * 2 + kPad - end_);
-      buf_ = std::move(bigger);
-      cap_ *= 2;
-    }
     for (;;) {
       ssize_t n = ::read(fd_, buf_.get() + end_, cap_ - end_);
       if (n < 0) {
@@ -125,8 +126,6 @@ class LineSource {
       }
       if (n == 0) eof_ = true;
       end_ += static_cast<size_t>(n);
-      // Keep the padding after the data clean (simdjson may look at it).
-      std::memset(buf_.get() + end_, 0, std::min<size_t>(kPad, cap_ + kPad - end_));
       return true;
     }
   }
@@ -135,10 +134,10 @@ class LineSource {
   bool eof_ = false;
   std::unique_ptr<char[]> buf_;
   size_t cap_ = 0;
-  size_t pos_ = 0;
   size_t end_ = 0;
-  uint64_t file_offset_ = 0;
-  uint64_t line_ = 0;
+  size_t taken_ = 0;
+  uint64_t offset_ = 0;
+  std::string carry_;
 };
 
 // ---------------------------------------------------------------------------------------
@@ -243,16 +242,16 @@ Family family_of(Key k) {
   }
 }
 
-const char* json_type_name(od::value& v) {
-  od::json_type t;
-  if (v.type().get(t) != simdjson::SUCCESS) return "invalid JSON";
-  switch (t) {
-    case od::json_type::array: return "an array";
-    case od::json_type::object: return "an object";
-    case od::json_type::number: return "a number";
-    case od::json_type::string: return "a string";
-    case od::json_type::boolean: return "a boolean";
-    case od::json_type::null: return "null";
+const char* json_type_name(dom::element v) {
+  switch (v.type()) {
+    case dom::element_type::ARRAY: return "an array";
+    case dom::element_type::OBJECT: return "an object";
+    case dom::element_type::INT64:
+    case dom::element_type::UINT64:
+    case dom::element_type::DOUBLE: return "a number";
+    case dom::element_type::STRING: return "a string";
+    case dom::element_type::BOOL: return "a boolean";
+    case dom::element_type::NULL_VALUE: return "null";
   }
   return "?";
 }
@@ -279,33 +278,34 @@ struct Ctx {
   }
 };
 
+
 // ---------------------------------------------------------------------------------------
+// The reader proper: one simdjson DOM document per line, parsed a chunk at a time with
+// parse_many (batched stage 1; speed only). When a chunk fails to parse, it is re-parsed
+// line by line to report the exact line (the error path only).
 class Reader {
  public:
   Reader(TermStore& st, Environment& env, std::string file, const ReadOptions& opts)
       : st_(st), env_(env), file_(std::move(file)), opts_(opts) {
-    // The predefined ids: name 0 is anonymous, level 0 is zero.
-    names_.set(0, 0);
-    levels_.set(0, 0);
+    names_.set(0, 0);   // name 0 is anonymous
+    levels_.set(0, 0);  // level 0 is zero
+    parser_.threaded = false;  // one core: stage 1 runs inline
   }
 
-  std::optional<ReadError> run(LineSource& src) {
+  std::optional<ReadError> run(ChunkSource& src) {
     auto t0 = std::chrono::steady_clock::now();
-    LineSource::Line ln{};
+    ChunkSource::Chunk chunk{};
     std::string io_error;
     uint64_t next_progress = 64u << 20;
-    while (src.next(ln, io_error)) {
-      line_ = ln.number;
-      offset_ = ln.offset;
-      if (!process(ln)) break;
-      if (src.bytes_consumed() >= next_progress) {
-        next_progress += 64u << 20;
-        if (opts_.progress) opts_.progress(Progress{"read", src.bytes_consumed(), 0});
-        if (opts_.cancel && opts_.cancel->requested()) {
-          fail(ReadErrorKind::Cancelled, "reading cancelled");
-          break;
-        }
+    while (!failed_ && src.next(chunk, io_error)) {
+      process_chunk(chunk);
+      uint64_t done = chunk.offset + chunk.len;
+      bytes_ = done;
+      if (done >= next_progress) {
+        next_progress = done + (64u << 20);
+        if (opts_.progress) opts_.progress(Progress{"read", done, 0});
       }
+      if (!failed_ && opts_.cancel && opts_.cancel->requested()) fail(ReadErrorKind::Cancelled, "reading cancelled");
     }
     if (!failed_ && !io_error.empty()) {
       line_ = 0;
@@ -315,9 +315,9 @@ class Reader {
       line_ = 0;
       fail(ReadErrorKind::MissingMeta, "empty file: expected a `meta` line first");
     }
-    if (failed_ && pending_.family != Family::None) classify_pending(src);
-    env_.stats.bytes = src.bytes_consumed();
-    env_.stats.lines = line_;
+    if (failed_ && pending_.family != Family::None) classify_pending(src, chunk);
+    env_.stats.bytes = bytes_;
+    env_.stats.lines = lines_;
     env_.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (failed_) return err_;
     return std::nullopt;
@@ -332,98 +332,190 @@ class Reader {
     return false;
   }
   bool fail_json(simdjson::error_code e, const Ctx& ctx) {
+    if (e == simdjson::NUMBER_OUT_OF_RANGE)
+      return fail(ReadErrorKind::OutOfRange, ctx.str() + ": a number does not fit in 64 bits");
     std::string m = ctx.str() + ": invalid JSON (" + simdjson::error_message(e) + ")";
     if (e == simdjson::INCOMPLETE_ARRAY_OR_OBJECT || e == simdjson::TAPE_ERROR || e == simdjson::UNCLOSED_STRING)
       m += "; the line may be truncated";
     return fail(ReadErrorKind::InvalidJson, std::move(m));
   }
-  bool fail_type(od::value& v, const Ctx& ctx, const char* expected) {
+  bool fail_type(dom::element v, const Ctx& ctx, const char* expected) {
     return fail(ReadErrorKind::WrongType, ctx.str() + ": expected " + expected + ", found " + json_type_name(v));
   }
 
-  // ---- scalar readers ----
-  // Unsigned integer with an upper bound; distinguishes wrong type / negative / fraction / overflow.
-  bool read_uint(od::value& v, const Ctx& ctx, uint64_t max, uint64_t& out) {
-    std::string_view tok = v.raw_json_token();
-    while (!tok.empty() && (tok.back() == ' ' || tok.back() == '\t' || tok.back() == '\r' || tok.back() == '\n'))
-      tok.remove_suffix(1);
-    if (tok.empty()) return fail(ReadErrorKind::InvalidJson, ctx.str() + ": missing value");
-    char c = tok[0];
-    if (c == '-') {
-      if (tok.size() > 1 && tok[1] >= '0' && tok[1] <= '9')
-        return fail(ReadErrorKind::OutOfRange, ctx.str() + ": negative number " + std::string(tok) + " (expected an unsigned integer)");
-      return fail(ReadErrorKind::InvalidJson, ctx.str() + ": invalid number '" + std::string(tok) + "'");
+  // ---- chunks and lines ----
+  static size_t count_newlines(const char* p, size_t n) { return static_cast<size_t>(std::count(p, p + n, '\n')); }
+
+  // Line numbers: `base` lines precede the chunk; a document starting at chunk offset `idx`
+  // is on line base + 1 + (newlines in [0, idx)). Documents contain no newline (checked).
+  void process_chunk(const ChunkSource::Chunk& c) {
+    const uint64_t base = lines_;
+    size_t pos = 0;
+    size_t nl_before_pos = 0;  // newlines in [0, pos)
+    // The first line must be the meta object: parse it on its own.
+    if (!seen_meta_) {
+      while (pos < c.len && !seen_meta_) {
+        const char* nl = static_cast<const char*>(std::memchr(c.data + pos, '\n', c.len - pos));
+        size_t end = nl ? static_cast<size_t>(nl - c.data) : c.len;
+        line_ = base + 1 + nl_before_pos;
+        offset_ = c.offset + pos;
+        if (!is_blank(c.data + pos, end - pos) && !parse_line(c, pos, end)) return;
+        pos = nl ? end + 1 : end;
+        if (nl) ++nl_before_pos;
+      }
     }
-    if (c < '0' || c > '9') {
-      const char* found = c == '"' ? "a string" : c == '{' ? "an object" : c == '[' ? "an array"
-                          : (c == 't' || c == 'f') ? "a boolean" : c == 'n' ? "null" : "invalid JSON";
-      return fail(ReadErrorKind::WrongType, ctx.str() + ": expected an unsigned integer, found " + found);
+    if (pos < c.len && seen_meta_) {
+      dom::document_stream stream;
+      // One batch for the whole chunk: it is bounded by the read buffer and holds every line.
+      size_t batch = std::max<size_t>(size_t{1} << 16, c.len - pos + 1);
+      auto e = parser_.parse_many(reinterpret_cast<const uint8_t*>(c.data + pos), c.len - pos, batch).get(stream);
+      if (e != simdjson::SUCCESS) return diagnose_lines(c, base, pos, nl_before_pos);
+      size_t prev_end = pos;
+      size_t nl = nl_before_pos;
+      bool first = true;
+      for (auto it = stream.begin(); it != stream.end(); ++it) {
+        auto doc = *it;
+        if (doc.error() != simdjson::SUCCESS) return diagnose_lines(c, base, prev_end, nl);
+        size_t idx = pos + it.current_index();
+        size_t gap = count_newlines(c.data + prev_end, idx - prev_end);
+        line_ = base + 1 + nl + gap;
+        offset_ = c.offset + idx;
+        if (!first && gap == 0) {
+          fail(ReadErrorKind::InvalidJson, "trailing content after the JSON object");
+          return;
+        }
+        std::string_view text = it.source();
+        if (std::memchr(text.data(), '\n', text.size()) != nullptr) {
+          fail(ReadErrorKind::InvalidJson, "a JSON object spans several lines (one object per line expected)");
+          return;
+        }
+        if (!process_doc(doc.value())) return;
+        nl += gap;
+        prev_end = idx + text.size();
+        first = false;
+      }
+      // Whatever follows the last document must be blank (a truncated line is not).
+      if (stream.truncated_bytes() > 0 || !is_blank(c.data + prev_end, c.len - prev_end))
+        return diagnose_lines(c, base, prev_end, nl);
     }
-    uint64_t x = 0;
-    bool overflow = false;
-    size_t i = 0;
-    for (; i < tok.size() && tok[i] >= '0' && tok[i] <= '9'; ++i) {
-      unsigned d = static_cast<unsigned>(tok[i] - '0');
-      if (x > (UINT64_MAX - d) / 10) overflow = true;
-      x = x * 10 + d;
-    }
-    if (i < tok.size()) {
-      if (tok[i] == '.' || tok[i] == 'e' || tok[i] == 'E')
-        return fail(ReadErrorKind::OutOfRange, ctx.str() + ": " + std::string(tok) + " is not an integer");
-      return fail(ReadErrorKind::InvalidJson, ctx.str() + ": invalid number '" + std::string(tok) + "'");
-    }
-    if (tok.size() > 1 && tok[0] == '0')
-      return fail(ReadErrorKind::InvalidJson, ctx.str() + ": invalid number '" + std::string(tok) + "' (leading zero)");
-    if (overflow || x > max)
-      return fail(ReadErrorKind::OutOfRange, ctx.str() + ": " + std::string(tok) + " is out of range (maximum " +
-                                                 std::to_string(max) + ")");
-    out = x;
+    lines_ = base + count_newlines(c.data, c.len) + (c.len > 0 && c.data[c.len - 1] != '\n' ? 1 : 0);
+  }
+
+  static bool is_blank(const char* p, size_t n) {
+    for (size_t i = 0; i < n; ++i)
+      if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n') return false;
     return true;
   }
-  bool read_u32(od::value& v, const Ctx& ctx, uint32_t& out) {
+
+  // Slow path: parse [from, len) line by line (`nl` newlines precede `from`). Used when the
+  // batched parse fails, to find and report the first bad line; if every line is fine, this
+  // simply processed them.
+  void diagnose_lines(const ChunkSource::Chunk& c, uint64_t base, size_t from, size_t nl) {
+    size_t pos = from;
+    if (pos > 0 && c.data[pos - 1] != '\n') {
+      // `from` is the end of a processed document: the rest of its line must be blank.
+      const char* eol = static_cast<const char*>(std::memchr(c.data + pos, '\n', c.len - pos));
+      size_t end = eol ? static_cast<size_t>(eol - c.data) : c.len;
+      if (!is_blank(c.data + pos, end - pos)) {
+        line_ = base + 1 + nl;
+        offset_ = c.offset + pos;
+        fail(ReadErrorKind::InvalidJson, "trailing content after the JSON object");
+        return;
+      }
+      pos = eol ? end + 1 : end;
+      if (eol) ++nl;
+    }
+    while (pos < c.len && !failed_) {
+      const char* eol = static_cast<const char*>(std::memchr(c.data + pos, '\n', c.len - pos));
+      size_t end = eol ? static_cast<size_t>(eol - c.data) : c.len;
+      line_ = base + 1 + nl;
+      offset_ = c.offset + pos;
+      if (!is_blank(c.data + pos, end - pos) && !parse_line(c, pos, end)) return;
+      pos = eol ? end + 1 : end;
+      if (eol) ++nl;
+    }
+    lines_ = base + count_newlines(c.data, c.len) + (c.len > 0 && c.data[c.len - 1] != '\n' ? 1 : 0);
+  }
+
+  // Parses one line on its own (meta line, diagnostics).
+  bool parse_line(const ChunkSource::Chunk& c, size_t begin, size_t end) {
+    dom::element root;
+    auto e = parser_.parse(reinterpret_cast<const uint8_t*>(c.data + begin), end - begin, false).get(root);
+    if (e != simdjson::SUCCESS) {
+      if (e == simdjson::TAPE_ERROR && end - begin > 0) {
+        // Two values on one line, or garbage after the object.
+        dom::document_stream st;
+        if (parser_.parse_many(reinterpret_cast<const uint8_t*>(c.data + begin), end - begin, end - begin + 1).get(st) ==
+            simdjson::SUCCESS) {
+          size_t docs = 0;
+          bool ok = true;
+          for (auto d : st) {
+            ok = ok && d.error() == simdjson::SUCCESS;
+            ++docs;
+          }
+          if (ok && docs > 1) return fail(ReadErrorKind::InvalidJson, "trailing content after the JSON object");
+        }
+      }
+      return fail_json(e, Ctx{"line"});
+    }
+    return process_doc(root);
+  }
+
+  // ---- scalar readers ----
+  bool read_uint(dom::element v, const Ctx& ctx, uint64_t max, uint64_t& out) {
+    switch (v.type()) {
+      case dom::element_type::INT64: {
+        int64_t x = int64_t(v);
+        if (x < 0) return fail(ReadErrorKind::OutOfRange, ctx.str() + ": negative number " + std::to_string(x) +
+                                                              " (expected an unsigned integer)");
+        out = static_cast<uint64_t>(x);
+        break;
+      }
+      case dom::element_type::UINT64: out = uint64_t(v); break;
+      case dom::element_type::DOUBLE:
+        return fail(ReadErrorKind::OutOfRange, ctx.str() + ": " + std::to_string(double(v)) + " is not an integer");
+      default: return fail_type(v, ctx, "an unsigned integer");
+    }
+    if (out > max)
+      return fail(ReadErrorKind::OutOfRange, ctx.str() + ": " + std::to_string(out) + " is out of range (maximum " +
+                                                 std::to_string(max) + ")");
+    return true;
+  }
+  bool read_u32(dom::element v, const Ctx& ctx, uint32_t& out) {
+    // Fast path (speed only): the common case of a small non-negative integer.
+    if (v.type() == dom::element_type::INT64) {
+      int64_t x = int64_t(v);
+      if (x >= 0 && x <= 0xFFFFFFFFll) {
+        out = static_cast<uint32_t>(x);
+        return true;
+      }
+    }
     uint64_t x;
     if (!read_uint(v, ctx, 0xFFFFFFFFu, x)) return false;
     out = static_cast<uint32_t>(x);
     return true;
   }
-  bool read_bool(od::value& v, const Ctx& ctx, bool& out) {
-    if (v.get_bool().get(out) != simdjson::SUCCESS) return fail_type(v, ctx, "a boolean");
+  bool read_bool(dom::element v, const Ctx& ctx, bool& out) {
+    if (v.type() != dom::element_type::BOOL) return fail_type(v, ctx, "a boolean");
+    out = bool(v);
     return true;
   }
-  bool read_string(od::value& v, const Ctx& ctx, std::string_view& out) {
-    od::json_type t;
-    if (v.type().get(t) != simdjson::SUCCESS) return fail(ReadErrorKind::InvalidJson, ctx.str() + ": invalid JSON");
-    if (t != od::json_type::string) return fail_type(v, ctx, "a string");
-    auto e = v.get_string().get(out);
-    if (e != simdjson::SUCCESS) return fail_json(e, ctx);
+  bool read_string(dom::element v, const Ctx& ctx, std::string_view& out) {
+    if (v.type() != dom::element_type::STRING) return fail_type(v, ctx, "a string");
+    out = std::string_view(v);
     return true;
   }
-  bool read_object(od::value& v, const Ctx& ctx, od::object& out) {
-    od::json_type t;
-    if (v.type().get(t) != simdjson::SUCCESS) return fail(ReadErrorKind::InvalidJson, ctx.str() + ": invalid JSON");
-    if (t != od::json_type::object) return fail_type(v, ctx, "an object");
-    auto e = v.get_object().get(out);
-    if (e != simdjson::SUCCESS) return fail_json(e, ctx);
-    return true;
-  }
-  bool read_array(od::value& v, const Ctx& ctx, od::array& out) {
-    od::json_type t;
-    if (v.type().get(t) != simdjson::SUCCESS) return fail(ReadErrorKind::InvalidJson, ctx.str() + ": invalid JSON");
-    if (t != od::json_type::array) return fail_type(v, ctx, "an array");
-    auto e = v.get_array().get(out);
-    if (e != simdjson::SUCCESS) return fail_json(e, ctx);
+  bool read_object(dom::element v, const Ctx& ctx, dom::object& out) {
+    if (v.type() != dom::element_type::OBJECT) return fail_type(v, ctx, "an object");
+    out = dom::object(v);
     return true;
   }
   template <class F>
-  bool each_element(od::value& v, const Ctx& ctx, F&& f) {
-    od::array arr;
-    if (!read_array(v, ctx, arr)) return false;
-    size_t i = 0;
-    for (auto el : arr) {
-      od::value ev;
-      auto e = el.get(ev);
-      if (e != simdjson::SUCCESS) return fail_json(e, ctx);
-      if (!f(ev, Ctx{&ctx, static_cast<int64_t>(i)})) return false;
+  bool each_element(dom::element v, const Ctx& ctx, F&& f) {
+    if (v.type() != dom::element_type::ARRAY) return fail_type(v, ctx, "an array");
+    int64_t i = 0;
+    for (dom::element ev : dom::array(v)) {
+      if (!f(ev, Ctx{&ctx, i})) return false;
       ++i;
     }
     return true;
@@ -432,10 +524,10 @@ class Reader {
   // ---- references ----
   bool unresolved(Family fam, uint32_t fid, const Ctx& ctx) {
     pending_ = {fam, fid};
-    return fail(ReadErrorKind::DanglingReference, ctx.str() + " refers to " + family_noun(fam) + " " +
-                                                      std::to_string(fid) + ", which is not defined on an earlier line");
+    return fail(ReadErrorKind::DanglingReference, ctx.str() + " refers to " + family_noun(fam) + " " + std::to_string(fid) +
+                                                      ", which is not defined on an earlier line");
   }
-  bool ref_name(od::value& v, const Ctx& ctx, Name& out) {
+  bool ref_name(dom::element v, const Ctx& ctx, Name& out) {
     uint32_t fid;
     if (!read_u32(v, ctx, fid)) return false;
     uint32_t id = names_.get(fid);
@@ -443,7 +535,7 @@ class Reader {
     out = Name{id};
     return true;
   }
-  bool ref_level(od::value& v, const Ctx& ctx, Level& out) {
+  bool ref_level(dom::element v, const Ctx& ctx, Level& out) {
     uint32_t fid;
     if (!read_u32(v, ctx, fid)) return false;
     uint32_t id = levels_.get(fid);
@@ -451,7 +543,7 @@ class Reader {
     out = Level{id};
     return true;
   }
-  bool ref_expr(od::value& v, const Ctx& ctx, Expr& out) {
+  bool ref_expr(dom::element v, const Ctx& ctx, Expr& out) {
     uint32_t fid;
     if (!read_u32(v, ctx, fid)) return false;
     uint32_t id = exprs_.get(fid);
@@ -459,9 +551,9 @@ class Reader {
     out = Expr{id};
     return true;
   }
-  bool ref_names(od::value& v, const Ctx& ctx, std::vector<Name>& out) {
+  bool ref_names(dom::element v, const Ctx& ctx, std::vector<Name>& out) {
     out.clear();
-    return each_element(v, ctx, [&](od::value& ev, const Ctx& c) {
+    return each_element(v, ctx, [&](dom::element ev, const Ctx& c) {
       Name n;
       if (!ref_name(ev, c, n)) return false;
       out.push_back(n);
@@ -470,94 +562,64 @@ class Reader {
   }
 
   // ---- objects with a fixed set of keys ----
-  // Calls f(index, value) for each field; rejects unknown and repeated keys; then requires
-  // every key whose bit is not in `optional`.
+  // Calls f(index, value, ctx) for each field; rejects unknown and repeated keys; then
+  // requires every key whose bit is not in `optional`.
   template <size_t N, class F>
-  bool fields(od::object& obj, const Ctx& ctx, const std::array<std::string_view, N>& keys, F&& f,
-              uint32_t optional = 0) {
+  bool fields(dom::object obj, const Ctx& ctx, const std::array<std::string_view, N>& keys, F&& f, uint32_t optional = 0) {
     uint32_t seen = 0;
-    for (auto field : obj) {
-      std::string_view key;
-      auto e = field.unescaped_key().get(key);
-      if (e != simdjson::SUCCESS) return fail_json(e, ctx);
+    for (dom::key_value_pair kv : obj) {
       size_t i = 0;
-      while (i < N && keys[i] != key) ++i;
-      if (i == N) return fail(ReadErrorKind::UnknownKey, ctx.str() + ": unknown key '" + std::string(key) + "'");
-      if (seen & (1u << i)) return fail(ReadErrorKind::DuplicateKey, ctx.str() + ": key '" + std::string(key) + "' repeated");
+      // Compare length and first byte before the bytes (speed only; keys are short).
+      while (i < N && !(keys[i].size() == kv.key.size() && keys[i][0] == kv.key[0] && keys[i] == kv.key)) ++i;
+      if (i == N) return fail(ReadErrorKind::UnknownKey, ctx.str() + ": unknown key '" + std::string(kv.key) + "'");
+      if (seen & (1u << i)) return fail(ReadErrorKind::DuplicateKey, ctx.str() + ": key '" + std::string(kv.key) + "' repeated");
       seen |= 1u << i;
-      od::value v;
-      e = field.value().get(v);
-      if (e != simdjson::SUCCESS) return fail_json(e, ctx);
-      if (!f(i, v, Ctx{&ctx, keys[i]})) return false;
+      if (!f(i, kv.value, Ctx{&ctx, keys[i]})) return false;
     }
-    if (failed_) return false;
     for (size_t i = 0; i < N; ++i)
       if (!(seen & (1u << i)) && !(optional & (1u << i)))
         return fail(ReadErrorKind::MissingField, ctx.str() + ": missing field '" + std::string(keys[i]) + "'");
     return true;
   }
 
-  // ---- line dispatch ----
-  bool process(const LineSource::Line& ln) {
-    // Blank lines are tolerated.
-    size_t k = 0;
-    while (k < ln.len && (ln.p[k] == ' ' || ln.p[k] == '\t' || ln.p[k] == '\r')) ++k;
-    if (k == ln.len) return true;
-
-    od::document doc;
-    auto e = parser_.iterate(simdjson::padded_string_view(ln.p, ln.len, ln.cap)).get(doc);
-    if (e != simdjson::SUCCESS) return fail_json(e, "line");
-    od::object obj;
-    e = doc.get_object().get(obj);
-    if (e != simdjson::SUCCESS) {
-      if (e == simdjson::INCORRECT_TYPE) return fail(ReadErrorKind::InvalidJson, "line is not a JSON object");
-      return fail_json(e, "line");
-    }
-    if (!seen_meta_) return process_meta(obj, doc);
+  // ---- one line ----
+  bool process_doc(dom::element root) {
+    if (root.type() != dom::element_type::OBJECT) return fail(ReadErrorKind::InvalidJson, "line is not a JSON object");
+    dom::object obj(root);
+    if (!seen_meta_) return process_meta(obj);
 
     Family id_family = Family::None;
     uint32_t id_value = 0;
     Key kind = Key::Unknown;
-    std::string kind_name;
+    std::string_view kind_name;
     Expr made_expr;
     Name made_name;
     Level made_level;
-    bool made = false;
-    for (auto field : obj) {
-      std::string_view key;
-      e = field.unescaped_key().get(key);
-      if (e != simdjson::SUCCESS) return fail_json(e, "line");
-      Key kk = classify(key);
-      od::value v;
-      e = field.value().get(v);
-      if (e != simdjson::SUCCESS) return fail_json(e, "line");
+    for (dom::key_value_pair kv : obj) {
+      Key kk = classify(kv.key);
       if (kk == Key::In || kk == Key::Il || kk == Key::Ie) {
         if (id_family != Family::None) return fail(ReadErrorKind::DuplicateKey, "line has more than one id key");
         id_family = kk == Key::In ? Family::Name : kk == Key::Il ? Family::Level : Family::Expr;
-        if (!read_u32(v, Ctx{kk == Key::In ? "in" : kk == Key::Il ? "il" : "ie"}, id_value)) return false;
+        if (!read_u32(kv.value, Ctx{kk == Key::In ? "in" : kk == Key::Il ? "il" : "ie"}, id_value)) return false;
         continue;
       }
-      if (kk == Key::Unknown || kk == Key::Meta) {
-        if (kk == Key::Meta) return fail(ReadErrorKind::UnknownKind, "a second `meta` line");
-        return fail(ReadErrorKind::UnknownKind, "unknown kind '" + std::string(key) + "'");
-      }
+      if (kk == Key::Unknown) return fail(ReadErrorKind::UnknownKind, "unknown kind '" + std::string(kv.key) + "'");
+      if (kk == Key::Meta) return fail(ReadErrorKind::UnknownKind, "a second `meta` line");
       if (kind != Key::Unknown)
-        return fail(ReadErrorKind::UnknownKind, "line has two kinds, '" + kind_name + "' and '" + std::string(key) + "'");
+        return fail(ReadErrorKind::UnknownKind,
+                    "line has two kinds, '" + std::string(kind_name) + "' and '" + std::string(kv.key) + "'");
       kind = kk;
-      kind_name = std::string(key);
+      kind_name = kv.key;
+      bool made = false;
       switch (family_of(kk)) {
-        case Family::Name: made = parse_name(kk, v, made_name); break;
-        case Family::Level: made = parse_level(kk, v, made_level); break;
-        case Family::Expr: made = parse_expr(kk, v, made_expr); break;
-        case Family::Decl: made = parse_decl(kk, v, ln); break;
+        case Family::Name: made = parse_name(kk, kv.value, made_name); break;
+        case Family::Level: made = parse_level(kk, kv.value, made_level); break;
+        case Family::Expr: made = parse_expr(kk, kv.value, made_expr); break;
+        case Family::Decl: made = parse_decl(kk, kv.value); break;
         default: break;
       }
       if (!made) return false;
     }
-    if (failed_) return false;
-    // One JSON object per line: the iterator must be at the end now.
-    if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS)
-      return fail(ReadErrorKind::InvalidJson, "trailing content after the JSON object");
     if (kind == Key::Unknown) {
       if (id_family == Family::None) return fail(ReadErrorKind::UnknownKind, "line has no kind");
       static const char* const expected[] = {"", "str or num", "succ, max, imax or param",
@@ -569,15 +631,16 @@ class Reader {
     Family fam = family_of(kind);
     if (fam == Family::Decl) {
       if (id_family != Family::None)
-        return fail(ReadErrorKind::UnknownKey, "declaration '" + kind_name + "' must not carry an id");
+        return fail(ReadErrorKind::UnknownKey, "declaration '" + std::string(kind_name) + "' must not carry an id");
       ++env_.stats.decl_lines;
       return true;
     }
     if (id_family == Family::None)
-      return fail(ReadErrorKind::MissingField, std::string(family_noun(fam)) + " '" + kind_name + "' has no id (expected key '" +
+      return fail(ReadErrorKind::MissingField, std::string(family_noun(fam)) + " '" + std::string(kind_name) +
+                                                   "' has no id (expected key '" +
                                                    (fam == Family::Name ? "in" : fam == Family::Level ? "il" : "ie") + "')");
     if (id_family != fam)
-      return fail(ReadErrorKind::UnknownKey, std::string(family_noun(fam)) + " '" + kind_name + "' carries a " +
+      return fail(ReadErrorKind::UnknownKey, std::string(family_noun(fam)) + " '" + std::string(kind_name) + "' carries a " +
                                                  family_noun(id_family) + " id");
     IdMap& map = fam == Family::Name ? names_ : fam == Family::Level ? levels_ : exprs_;
     if (map.defined(id_value)) {
@@ -595,53 +658,37 @@ class Reader {
     return true;
   }
 
-  bool process_meta(od::object& obj, od::document& doc) {
+  bool process_meta(dom::object obj) {
     bool has_meta = false;
-    for (auto field : obj) {
-      std::string_view key;
-      auto e = field.unescaped_key().get(key);
-      if (e != simdjson::SUCCESS) return fail_json(e, "meta");
-      if (key != "meta")
-        return fail(ReadErrorKind::MissingMeta, "the first line must be the `meta` object, found key '" + std::string(key) + "'");
-      od::value v;
-      if ((e = field.value().get(v)) != simdjson::SUCCESS) return fail_json(e, "meta");
-      od::object meta;
-      if (!read_object(v, "meta", meta)) return false;
+    for (dom::key_value_pair kv : obj) {
+      if (kv.key != "meta")
+        return fail(ReadErrorKind::MissingMeta, "the first line must be the `meta` object, found key '" + std::string(kv.key) + "'");
+      dom::object meta;
+      if (!read_object(kv.value, Ctx{"meta"}, meta)) return false;
       has_meta = true;
-      for (auto mf : meta) {
-        std::string_view mk;
-        if ((e = mf.unescaped_key().get(mk)) != simdjson::SUCCESS) return fail_json(e, "meta");
-        od::value mv;
-        if ((e = mf.value().get(mv)) != simdjson::SUCCESS) return fail_json(e, "meta");
-        if (mk == "format" || mk == "exporter" || mk == "lean") {
-          od::object sub;
-          const Ctx meta_ctx{"meta"};
-          const Ctx ctx{&meta_ctx, mk};
-          if (!read_object(mv, ctx, sub)) return false;
-          for (auto sf : sub) {
-            std::string_view sk;
-            if ((e = sf.unescaped_key().get(sk)) != simdjson::SUCCESS) return fail_json(e, "meta");
-            od::value sv;
-            if ((e = sf.value().get(sv)) != simdjson::SUCCESS) return fail_json(e, "meta");
-            std::string* dst = nullptr;
-            if (mk == "format" && sk == "version") dst = &env_.meta.format_version;
-            if (mk == "exporter" && sk == "name") dst = &env_.meta.exporter_name;
-            if (mk == "exporter" && sk == "version") dst = &env_.meta.exporter_version;
-            if (mk == "lean" && sk == "version") dst = &env_.meta.lean_version;
-            if (mk == "lean" && sk == "githash") dst = &env_.meta.lean_githash;
-            if (dst) {
-              std::string_view s;
-              if (!read_string(sv, Ctx{&ctx, sk}, s)) return false;
-              *dst = std::string(s);
-            }
+      for (dom::key_value_pair mf : meta) {
+        if (mf.key != "format" && mf.key != "exporter" && mf.key != "lean") continue;
+        const Ctx meta_ctx{"meta"};
+        const Ctx ctx{&meta_ctx, mf.key};
+        dom::object sub;
+        if (!read_object(mf.value, ctx, sub)) return false;
+        for (dom::key_value_pair sf : sub) {
+          std::string* dst = nullptr;
+          if (mf.key == "format" && sf.key == "version") dst = &env_.meta.format_version;
+          if (mf.key == "exporter" && sf.key == "name") dst = &env_.meta.exporter_name;
+          if (mf.key == "exporter" && sf.key == "version") dst = &env_.meta.exporter_version;
+          if (mf.key == "lean" && sf.key == "version") dst = &env_.meta.lean_version;
+          if (mf.key == "lean" && sf.key == "githash") dst = &env_.meta.lean_githash;
+          if (dst) {
+            std::string_view sv;
+            if (!read_string(sf.value, Ctx{&ctx, sf.key}, sv)) return false;
+            *dst = std::string(sv);
           }
         }
       }
     }
-    (void)doc;
     if (!has_meta) return fail(ReadErrorKind::MissingMeta, "the first line must be the `meta` object");
-    if (env_.meta.format_version.empty())
-      return fail(ReadErrorKind::MissingMeta, "meta: missing field 'format.version'");
+    if (env_.meta.format_version.empty()) return fail(ReadErrorKind::MissingMeta, "meta: missing field 'format.version'");
     // Accept 3.1.x. Other versions are declined, not misread.
     const std::string& fv = env_.meta.format_version;
     if (!(fv == "3.1" || fv.rfind("3.1.", 0) == 0))
@@ -652,8 +699,8 @@ class Reader {
   }
 
   // ---- names and levels ----
-  bool parse_name(Key k, od::value& v, Name& out) {
-    od::object obj;
+  bool parse_name(Key k, dom::element v, Name& out) {
+    dom::object obj;
     const Ctx ctx{k == Key::Str ? "name.str" : "name.num"};
     if (!read_object(v, ctx, obj)) return false;
     Name pre;
@@ -661,14 +708,14 @@ class Reader {
     uint64_t num = 0;
     if (k == Key::Str) {
       static constexpr std::array<std::string_view, 2> keys{"pre", "str"};
-      if (!fields(obj, ctx, keys, [&](size_t i, od::value& fv, const Ctx& c) {
+      if (!fields(obj, ctx, keys, [&](size_t i, dom::element fv, const Ctx& c) {
             return i == 0 ? ref_name(fv, c, pre) : read_string(fv, c, s);
           }))
         return false;
       out = st_.name_str(pre, s);
     } else {
       static constexpr std::array<std::string_view, 2> keys{"pre", "i"};
-      if (!fields(obj, ctx, keys, [&](size_t i, od::value& fv, const Ctx& c) {
+      if (!fields(obj, ctx, keys, [&](size_t i, dom::element fv, const Ctx& c) {
             return i == 0 ? ref_name(fv, c, pre) : read_uint(fv, c, UINT64_MAX, num);
           }))
         return false;
@@ -677,17 +724,17 @@ class Reader {
     return true;
   }
 
-  bool parse_level(Key k, od::value& v, Level& out) {
+  bool parse_level(Key k, dom::element v, Level& out) {
     switch (k) {
       case Key::Succ: {
         Level l;
-        if (!ref_level(v, "level.succ", l)) return false;
+        if (!ref_level(v, Ctx{"level.succ"}, l)) return false;
         out = st_.level_succ(l);
         return true;
       }
       case Key::Param: {
         Name n;
-        if (!ref_name(v, "level.param", n)) return false;
+        if (!ref_name(v, Ctx{"level.param"}, n)) return false;
         out = st_.level_param(n);
         return true;
       }
@@ -695,12 +742,13 @@ class Reader {
         const Ctx ctx{k == Key::Max ? "level.max" : "level.imax"};
         Level ab[2];
         size_t count = 0;
-        if (!each_element(v, ctx, [&](od::value& ev, const Ctx& c) {
+        if (!each_element(v, ctx, [&](dom::element ev, const Ctx& c) {
               if (count >= 2) return fail(ReadErrorKind::InvalidValue, ctx.str() + ": expected exactly 2 levels");
               return ref_level(ev, c, ab[count++]);
             }))
           return false;
-        if (count != 2) return fail(ReadErrorKind::InvalidValue, ctx.str() + ": expected exactly 2 levels, found " + std::to_string(count));
+        if (count != 2)
+          return fail(ReadErrorKind::InvalidValue, ctx.str() + ": expected exactly 2 levels, found " + std::to_string(count));
         out = k == Key::Max ? st_.level_max_core(ab[0], ab[1]) : st_.level_imax_core(ab[0], ab[1]);
         return true;
       }
@@ -708,7 +756,7 @@ class Reader {
   }
 
   // ---- expressions ----
-  bool read_binder_info(od::value& v, const Ctx& ctx, BinderInfo& out) {
+  bool read_binder_info(dom::element v, const Ctx& ctx, BinderInfo& out) {
     std::string_view s;
     if (!read_string(v, ctx, s)) return false;
     if (s == "default") out = BinderInfo::Default;
@@ -719,29 +767,30 @@ class Reader {
     return true;
   }
 
-  bool parse_expr(Key k, od::value& v, Expr& out) {
+  bool parse_expr(Key k, dom::element v, Expr& out) {
     switch (k) {
       case Key::BVar: {
         uint32_t i;
-        if (!read_u32(v, "expr.bvar", i)) return false;
+        if (!read_u32(v, Ctx{"expr.bvar"}, i)) return false;
         out = st_.mk_bvar(i);
         return true;
       }
       case Key::Sort: {
         Level l;
-        if (!ref_level(v, "expr.sort", l)) return false;
+        if (!ref_level(v, Ctx{"expr.sort"}, l)) return false;
         out = st_.mk_sort(l);
         return true;
       }
       case Key::Const: {
-        od::object obj;
-        if (!read_object(v, "expr.const", obj)) return false;
+        const Ctx ctx{"expr.const"};
+        dom::object obj;
+        if (!read_object(v, ctx, obj)) return false;
         Name n;
         tmp_levels_.clear();
         static constexpr std::array<std::string_view, 2> keys{"name", "us"};
-        if (!fields(obj, "expr.const", keys, [&](size_t i, od::value& fv, const Ctx& c) {
+        if (!fields(obj, ctx, keys, [&](size_t i, dom::element fv, const Ctx& c) {
               if (i == 0) return ref_name(fv, c, n);
-              return each_element(fv, c, [&](od::value& ev, const Ctx& cc) {
+              return each_element(fv, c, [&](dom::element ev, const Ctx& cc) {
                 Level l;
                 if (!ref_level(ev, cc, l)) return false;
                 tmp_levels_.push_back(l);
@@ -753,13 +802,12 @@ class Reader {
         return true;
       }
       case Key::App: {
-        od::object obj;
-        if (!read_object(v, "expr.app", obj)) return false;
+        const Ctx ctx{"expr.app"};
+        dom::object obj;
+        if (!read_object(v, ctx, obj)) return false;
         Expr f, a;
         static constexpr std::array<std::string_view, 2> keys{"fn", "arg"};
-        if (!fields(obj, "expr.app", keys, [&](size_t i, od::value& fv, const Ctx& c) {
-              return ref_expr(fv, c, i == 0 ? f : a);
-            }))
+        if (!fields(obj, ctx, keys, [&](size_t i, dom::element fv, const Ctx& c) { return ref_expr(fv, c, i == 0 ? f : a); }))
           return false;
         out = st_.mk_app(f, a);
         return true;
@@ -767,13 +815,13 @@ class Reader {
       case Key::Lam:
       case Key::ForallE: {
         const Ctx ctx{k == Key::Lam ? "expr.lam" : "expr.forallE"};
-        od::object obj;
+        dom::object obj;
         if (!read_object(v, ctx, obj)) return false;
         Name n;
         Expr ty, body;
         BinderInfo bi = BinderInfo::Default;
         static constexpr std::array<std::string_view, 4> keys{"name", "type", "body", "binderInfo"};
-        if (!fields(obj, ctx, keys, [&](size_t i, od::value& fv, const Ctx& c) {
+        if (!fields(obj, ctx, keys, [&](size_t i, dom::element fv, const Ctx& c) {
               switch (i) {
                 case 0: return ref_name(fv, c, n);
                 case 1: return ref_expr(fv, c, ty);
@@ -786,13 +834,14 @@ class Reader {
         return true;
       }
       case Key::LetE: {
-        od::object obj;
-        if (!read_object(v, "expr.letE", obj)) return false;
+        const Ctx ctx{"expr.letE"};
+        dom::object obj;
+        if (!read_object(v, ctx, obj)) return false;
         Name n;
         Expr ty, val, body;
         bool nondep = false;
         static constexpr std::array<std::string_view, 5> keys{"name", "type", "value", "body", "nondep"};
-        if (!fields(obj, "expr.letE", keys, [&](size_t i, od::value& fv, const Ctx& c) {
+        if (!fields(obj, ctx, keys, [&](size_t i, dom::element fv, const Ctx& c) {
               switch (i) {
                 case 0: return ref_name(fv, c, n);
                 case 1: return ref_expr(fv, c, ty);
@@ -806,13 +855,14 @@ class Reader {
         return true;
       }
       case Key::Proj: {
-        od::object obj;
-        if (!read_object(v, "expr.proj", obj)) return false;
+        const Ctx ctx{"expr.proj"};
+        dom::object obj;
+        if (!read_object(v, ctx, obj)) return false;
         Name n;
         uint32_t idx = 0;
         Expr s;
         static constexpr std::array<std::string_view, 3> keys{"typeName", "idx", "struct"};
-        if (!fields(obj, "expr.proj", keys, [&](size_t i, od::value& fv, const Ctx& c) {
+        if (!fields(obj, ctx, keys, [&](size_t i, dom::element fv, const Ctx& c) {
               switch (i) {
                 case 0: return ref_name(fv, c, n);
                 case 1: return read_u32(fv, c, idx);
@@ -824,42 +874,37 @@ class Reader {
         return true;
       }
       case Key::NatVal: {
+        const Ctx ctx{"expr.natVal"};
         std::string_view s;
-        if (!read_string(v, "expr.natVal", s)) return false;
+        if (!read_string(v, ctx, s)) return false;
         if (s.empty() || (s.size() > 1 && s[0] == '0'))
-          return fail(ReadErrorKind::InvalidValue, "expr.natVal: '" + std::string(s) + "' is not a canonical decimal numeral");
+          return fail(ReadErrorKind::InvalidValue, ctx.str() + ": '" + std::string(s) + "' is not a canonical decimal numeral");
         uint64_t x = 0;
         bool small = s.size() <= 19;
-        for (char c : s) {
-          if (c < '0' || c > '9')
-            return fail(ReadErrorKind::InvalidValue, "expr.natVal: '" + std::string(s) + "' is not a decimal numeral");
-          if (small) x = x * 10 + static_cast<unsigned>(c - '0');
+        for (char ch : s) {
+          if (ch < '0' || ch > '9')
+            return fail(ReadErrorKind::InvalidValue, ctx.str() + ": '" + std::string(s) + "' is not a decimal numeral");
+          if (small) x = x * 10 + static_cast<unsigned>(ch - '0');
         }
-        if (small) {
-          out = st_.mk_nat(x);
-        } else {
-          mpz_class big(std::string(s), 10);
-          out = st_.mk_nat(big);
-        }
+        out = small ? st_.mk_nat(x) : st_.mk_nat(mpz_class(std::string(s), 10));
         return true;
       }
       case Key::StrVal: {
         std::string_view s;
-        if (!read_string(v, "expr.strVal", s)) return false;
+        if (!read_string(v, Ctx{"expr.strVal"}, s)) return false;
         out = st_.mk_str(s);
         return true;
       }
       case Key::MData: {
         // Metadata is transparent: the line's id denotes the inner expression.
-        od::object obj;
-        if (!read_object(v, "expr.mdata", obj)) return false;
+        const Ctx ctx{"expr.mdata"};
+        dom::object obj;
+        if (!read_object(v, ctx, obj)) return false;
         Expr inner;
         static constexpr std::array<std::string_view, 2> keys{"expr", "data"};
-        if (!fields(obj, "expr.mdata", keys, [&](size_t i, od::value& fv, const Ctx& c) {
+        if (!fields(obj, ctx, keys, [&](size_t i, dom::element fv, const Ctx& c) {
               if (i == 0) return ref_expr(fv, c, inner);
-              od::json_type t;
-              if (fv.type().get(t) != simdjson::SUCCESS) return fail(ReadErrorKind::InvalidJson, c.str() + ": invalid JSON");
-              if (t != od::json_type::object) return fail_type(fv, c, "an object");
+              if (fv.type() != dom::element_type::OBJECT) return fail_type(fv, c, "an object");
               return true;
             }))
           return false;
@@ -871,26 +916,21 @@ class Reader {
   }
 
   // ---- declarations ----
-  bool read_hints(od::value& v, const Ctx& ctx, ReducibilityHints& out) {
-    od::json_type t;
-    if (v.type().get(t) != simdjson::SUCCESS) return fail(ReadErrorKind::InvalidJson, ctx.str() + ": invalid JSON");
-    if (t == od::json_type::string) {
-      std::string_view s;
-      if (!read_string(v, ctx, s)) return false;
+  bool read_hints(dom::element v, const Ctx& ctx, ReducibilityHints& out) {
+    if (v.type() == dom::element_type::STRING) {
+      std::string_view s(v);
       if (s == "opaque") out = {HintKind::Opaque, 0};
       else if (s == "abbrev") out = {HintKind::Abbrev, 0};
       else return fail(ReadErrorKind::InvalidValue, ctx.str() + ": unknown hint '" + std::string(s) + "'");
       return true;
     }
-    if (t != od::json_type::object) return fail_type(v, ctx, "\"opaque\", \"abbrev\" or {\"regular\": n}");
-    od::object obj;
-    if (!read_object(v, ctx, obj)) return false;
+    if (v.type() != dom::element_type::OBJECT) return fail_type(v, ctx, "\"opaque\", \"abbrev\" or {\"regular\": n}");
     static constexpr std::array<std::string_view, 1> keys{"regular"};
     out.kind = HintKind::Regular;
-    return fields(obj, ctx, keys, [&](size_t, od::value& fv, const Ctx& c) { return read_u32(fv, c, out.height); });
+    return fields(dom::object(v), ctx, keys, [&](size_t, dom::element fv, const Ctx& c) { return read_u32(fv, c, out.height); });
   }
 
-  bool read_safety(od::value& v, const Ctx& ctx, Safety& out) {
+  bool read_safety(dom::element v, const Ctx& ctx, Safety& out) {
     std::string_view s;
     if (!read_string(v, ctx, s)) return false;
     if (s == "safe") out = Safety::Safe;
@@ -900,26 +940,27 @@ class Reader {
     return true;
   }
 
-  bool read_unsafe_flag(od::value& v, const Ctx& ctx, ConstantInfo& c) {
+  bool read_unsafe_flag(dom::element v, const Ctx& ctx, ConstantInfo& c) {
     bool u = false;
     if (!read_bool(v, ctx, u)) return false;
     c.safety = u ? Safety::Unsafe : Safety::Safe;
     return true;
   }
 
-  bool parse_decl(Key k, od::value& v, const LineSource::Line& ln) {
+  bool parse_decl(Key k, dom::element v) {
     Declaration d;
-    d.line = ln.number;
-    d.offset = ln.offset;
+    d.line = line_;
+    d.offset = offset_;
     std::vector<ConstantInfo> consts;
-    od::object obj;
+    dom::object obj;
     switch (k) {
       case Key::Axiom: {
-        if (!read_object(v, "axiom", obj)) return false;
+        const Ctx ctx{"axiom"};
+        if (!read_object(v, ctx, obj)) return false;
         ConstantInfo c;
         c.kind = ConstKind::Axiom;
         static constexpr std::array<std::string_view, 4> keys{"name", "levelParams", "type", "isUnsafe"};
-        if (!fields(obj, "axiom", keys, [&](size_t i, od::value& fv, const Ctx& cx) {
+        if (!fields(obj, ctx, keys, [&](size_t i, dom::element fv, const Ctx& cx) {
               switch (i) {
                 case 0: return ref_name(fv, cx, c.name);
                 case 1: return ref_names(fv, cx, c.lparams);
@@ -933,11 +974,12 @@ class Reader {
         break;
       }
       case Key::Def: {
-        if (!read_object(v, "def", obj)) return false;
+        const Ctx ctx{"def"};
+        if (!read_object(v, ctx, obj)) return false;
         ConstantInfo c;
         c.kind = ConstKind::Definition;
         static constexpr std::array<std::string_view, 7> keys{"name", "levelParams", "type", "value", "hints", "safety", "all"};
-        if (!fields(obj, "def", keys, [&](size_t i, od::value& fv, const Ctx& cx) {
+        if (!fields(obj, ctx, keys, [&](size_t i, dom::element fv, const Ctx& cx) {
               switch (i) {
                 case 0: return ref_name(fv, cx, c.name);
                 case 1: return ref_names(fv, cx, c.lparams);
@@ -954,11 +996,12 @@ class Reader {
         break;
       }
       case Key::Thm: {
-        if (!read_object(v, "thm", obj)) return false;
+        const Ctx ctx{"thm"};
+        if (!read_object(v, ctx, obj)) return false;
         ConstantInfo c;
         c.kind = ConstKind::Theorem;
         static constexpr std::array<std::string_view, 5> keys{"name", "levelParams", "type", "value", "all"};
-        if (!fields(obj, "thm", keys, [&](size_t i, od::value& fv, const Ctx& cx) {
+        if (!fields(obj, ctx, keys, [&](size_t i, dom::element fv, const Ctx& cx) {
               switch (i) {
                 case 0: return ref_name(fv, cx, c.name);
                 case 1: return ref_names(fv, cx, c.lparams);
@@ -973,11 +1016,12 @@ class Reader {
         break;
       }
       case Key::Opaque: {
-        if (!read_object(v, "opaque", obj)) return false;
+        const Ctx ctx{"opaque"};
+        if (!read_object(v, ctx, obj)) return false;
         ConstantInfo c;
         c.kind = ConstKind::Opaque;
         static constexpr std::array<std::string_view, 6> keys{"name", "levelParams", "type", "value", "isUnsafe", "all"};
-        if (!fields(obj, "opaque", keys, [&](size_t i, od::value& fv, const Ctx& cx) {
+        if (!fields(obj, ctx, keys, [&](size_t i, dom::element fv, const Ctx& cx) {
               switch (i) {
                 case 0: return ref_name(fv, cx, c.name);
                 case 1: return ref_names(fv, cx, c.lparams);
@@ -993,11 +1037,12 @@ class Reader {
         break;
       }
       case Key::Quot: {
-        if (!read_object(v, "quot", obj)) return false;
+        const Ctx ctx{"quot"};
+        if (!read_object(v, ctx, obj)) return false;
         ConstantInfo c;
         c.kind = ConstKind::Quot;
         static constexpr std::array<std::string_view, 4> keys{"name", "levelParams", "type", "kind"};
-        if (!fields(obj, "quot", keys, [&](size_t i, od::value& fv, const Ctx& cx) {
+        if (!fields(obj, ctx, keys, [&](size_t i, dom::element fv, const Ctx& cx) {
               switch (i) {
                 case 0: return ref_name(fv, cx, c.name);
                 case 1: return ref_names(fv, cx, c.lparams);
@@ -1020,11 +1065,12 @@ class Reader {
         break;
       }
       case Key::Inductive: {
-        if (!read_object(v, "inductive", obj)) return false;
+        const Ctx ctx{"inductive"};
+        if (!read_object(v, ctx, obj)) return false;
         std::vector<ConstantInfo> types, ctors, recs;
         static constexpr std::array<std::string_view, 3> keys{"types", "ctors", "recs"};
-        if (!fields(obj, "inductive", keys, [&](size_t i, od::value& fv, const Ctx& cx) {
-              return each_element(fv, cx, [&](od::value& ev, const Ctx& c2) {
+        if (!fields(obj, ctx, keys, [&](size_t i, dom::element fv, const Ctx& cx) {
+              return each_element(fv, cx, [&](dom::element ev, const Ctx& c2) {
                 ConstantInfo c;
                 bool ok = i == 0 ? parse_inductive_type(ev, c2, c) : i == 1 ? parse_ctor(ev, c2, c) : parse_rec(ev, c2, c);
                 if (!ok) return false;
@@ -1045,13 +1091,13 @@ class Reader {
     return true;
   }
 
-  bool parse_inductive_type(od::value& v, const Ctx& ctx, ConstantInfo& c) {
-    od::object obj;
+  bool parse_inductive_type(dom::element v, const Ctx& ctx, ConstantInfo& c) {
+    dom::object obj;
     if (!read_object(v, ctx, obj)) return false;
     c.kind = ConstKind::Inductive;
     static constexpr std::array<std::string_view, 11> keys{"name", "levelParams", "type", "numParams", "numIndices", "all",
                                                            "ctors", "numNested", "isRec", "isUnsafe", "isReflexive"};
-    return fields(obj, ctx, keys, [&](size_t i, od::value& fv, const Ctx& cx) {
+    return fields(obj, ctx, keys, [&](size_t i, dom::element fv, const Ctx& cx) {
       switch (i) {
         case 0: return ref_name(fv, cx, c.name);
         case 1: return ref_names(fv, cx, c.lparams);
@@ -1068,13 +1114,13 @@ class Reader {
     });
   }
 
-  bool parse_ctor(od::value& v, const Ctx& ctx, ConstantInfo& c) {
-    od::object obj;
+  bool parse_ctor(dom::element v, const Ctx& ctx, ConstantInfo& c) {
+    dom::object obj;
     if (!read_object(v, ctx, obj)) return false;
     c.kind = ConstKind::Constructor;
     static constexpr std::array<std::string_view, 8> keys{"name", "levelParams", "type", "induct", "cidx", "numParams",
                                                           "numFields", "isUnsafe"};
-    return fields(obj, ctx, keys, [&](size_t i, od::value& fv, const Ctx& cx) {
+    return fields(obj, ctx, keys, [&](size_t i, dom::element fv, const Ctx& cx) {
       switch (i) {
         case 0: return ref_name(fv, cx, c.name);
         case 1: return ref_names(fv, cx, c.lparams);
@@ -1088,13 +1134,13 @@ class Reader {
     });
   }
 
-  bool parse_rec(od::value& v, const Ctx& ctx, ConstantInfo& c) {
-    od::object obj;
+  bool parse_rec(dom::element v, const Ctx& ctx, ConstantInfo& c) {
+    dom::object obj;
     if (!read_object(v, ctx, obj)) return false;
     c.kind = ConstKind::Recursor;
     static constexpr std::array<std::string_view, 11> keys{"name", "levelParams", "type", "all", "numParams", "numIndices",
                                                            "numMotives", "numMinors", "rules", "k", "isUnsafe"};
-    return fields(obj, ctx, keys, [&](size_t i, od::value& fv, const Ctx& cx) {
+    return fields(obj, ctx, keys, [&](size_t i, dom::element fv, const Ctx& cx) {
       switch (i) {
         case 0: return ref_name(fv, cx, c.name);
         case 1: return ref_names(fv, cx, c.lparams);
@@ -1105,12 +1151,12 @@ class Reader {
         case 6: return read_u32(fv, cx, c.num_motives);
         case 7: return read_u32(fv, cx, c.num_minors);
         case 8:
-          return each_element(fv, cx, [&](od::value& ev, const Ctx& c2) {
-            od::object ro;
+          return each_element(fv, cx, [&](dom::element ev, const Ctx& c2) {
+            dom::object ro;
             if (!read_object(ev, c2, ro)) return false;
             RecursorRule r;
             static constexpr std::array<std::string_view, 3> rkeys{"ctor", "nfields", "rhs"};
-            if (!fields(ro, c2, rkeys, [&](size_t j, od::value& rv, const Ctx& c3) {
+            if (!fields(ro, c2, rkeys, [&](size_t j, dom::element rv, const Ctx& c3) {
                   switch (j) {
                     case 0: return ref_name(rv, c3, r.ctor);
                     case 1: return read_u32(rv, c3, r.nfields);
@@ -1128,44 +1174,69 @@ class Reader {
   }
 
   // ---- after an unresolved reference: is the id defined later (forward) or never (dangling)? ----
-  void classify_pending(LineSource& src) {
-    const char* key = pending_.family == Family::Name ? "in" : pending_.family == Family::Level ? "il" : "ie";
-    LineSource::Line ln{};
-    std::string io;
-    while (src.next(ln, io)) {
-      od::document doc;
-      if (parser_.iterate(simdjson::padded_string_view(ln.p, ln.len, ln.cap)).get(doc) != simdjson::SUCCESS) continue;
-      od::object obj;
-      if (doc.get_object().get(obj) != simdjson::SUCCESS) continue;
-      for (auto field : obj) {
-        std::string_view k;
-        if (field.unescaped_key().get(k) != simdjson::SUCCESS || k != key) continue;
-        uint64_t id;
-        if (field.value().get_uint64().get(id) == simdjson::SUCCESS && id == pending_.id) {
-          err_.kind = ReadErrorKind::ForwardReference;
-          auto pos = err_.message.rfind(", which is not defined on an earlier line");
-          if (pos != std::string::npos) err_.message.resize(pos);
-          err_.message += ", which is only defined later, on line " + std::to_string(ln.number) +
-                          " (ids must refer to earlier lines)";
-          return;
-        }
-        break;
+  std::optional<uint64_t> find_definition_line(const char* p, size_t n, uint64_t first_line, const char* key) {
+    uint64_t line = first_line;
+    size_t pos = 0;
+    while (pos < n) {
+      const char* nl = static_cast<const char*>(std::memchr(p + pos, '\n', n - pos));
+      size_t end = nl ? static_cast<size_t>(nl - p) : n;
+      dom::element root;
+      if (parser_.parse(reinterpret_cast<const uint8_t*>(p + pos), end - pos, true).get(root) == simdjson::SUCCESS &&
+          root.type() == dom::element_type::OBJECT) {
+        dom::element idv;
+        if (dom::object(root).at_key(key).get(idv) == simdjson::SUCCESS &&
+            (idv.type() == dom::element_type::INT64 || idv.type() == dom::element_type::UINT64) &&
+            uint64_t(idv) == pending_.id)
+          return line;
       }
+      ++line;
+      pos = end + 1;
     }
-    auto pos = err_.message.rfind(", which is not defined on an earlier line");
-    if (pos != std::string::npos) err_.message.resize(pos);
-    err_.message += ", which is never defined";
+    return std::nullopt;
+  }
+
+  void classify_pending(ChunkSource& src, const ChunkSource::Chunk& current) {
+    const char* key = pending_.family == Family::Name ? "in" : pending_.family == Family::Level ? "il" : "ie";
+    auto strip = [&] {
+      auto pos = err_.message.rfind(", which is not defined on an earlier line");
+      if (pos != std::string::npos) err_.message.resize(pos);
+    };
+    // The rest of the current chunk after the failing line, then the following chunks.
+    uint64_t line = err_.line + 1;
+    size_t start = static_cast<size_t>(err_.offset - current.offset);
+    const char* nl = static_cast<const char*>(std::memchr(current.data + start, '\n', current.len - start));
+    std::optional<uint64_t> found;
+    if (nl) {
+      size_t from = static_cast<size_t>(nl - current.data) + 1;
+      found = find_definition_line(current.data + from, current.len - from, line, key);
+      line += count_newlines(current.data + from, current.len - from);
+    }
+    ChunkSource::Chunk c{};
+    std::string io;
+    while (!found && src.next(c, io)) {
+      found = find_definition_line(c.data, c.len, line, key);
+      line += count_newlines(c.data, c.len);
+    }
+    strip();
+    if (found) {
+      err_.kind = ReadErrorKind::ForwardReference;
+      err_.message += ", which is only defined later, on line " + std::to_string(*found) + " (ids must refer to earlier lines)";
+    } else {
+      err_.message += ", which is never defined";
+    }
   }
 
   TermStore& st_;
   Environment& env_;
   std::string file_;
   const ReadOptions& opts_;
-  od::parser parser_;
+  dom::parser parser_;
   IdMap names_, levels_, exprs_;
   std::vector<Level> tmp_levels_;
-  uint64_t line_ = 0;
-  uint64_t offset_ = 0;
+  uint64_t line_ = 0;    // line of the document being processed (for errors and declarations)
+  uint64_t offset_ = 0;  // its byte offset
+  uint64_t lines_ = 0;   // lines fully consumed so far
+  uint64_t bytes_ = 0;
   bool seen_meta_ = false;
   bool failed_ = false;
   ReadError err_;
@@ -1175,7 +1246,7 @@ class Reader {
   } pending_;
 };
 
-ReadResult run_reader(LineSource& src, const std::string& label, std::shared_ptr<TermStore> store, const ReadOptions& opts) {
+ReadResult run_reader(ChunkSource& src, const std::string& label, std::shared_ptr<TermStore> store, const ReadOptions& opts) {
   auto env = std::make_shared<Environment>(store);
   env->source = label;
   Reader reader(*store, *env, label, opts);
@@ -1192,13 +1263,19 @@ ReadResult read_export_file(const std::string& path, std::shared_ptr<TermStore> 
     int fd;
     ~Closer() { ::close(fd); }
   } closer{fd};
-  LineSource src(fd, opts.buffer_bytes);
+  struct stat sb {};
+  if (::fstat(fd, &sb) == 0 && sb.st_size > 0) {
+    // Roughly one expression per 80 bytes of export text: reserving avoids rehashing a
+    // table of millions of entries on the way (speed and peak memory only).
+    store->reserve_exprs(static_cast<size_t>(sb.st_size) / 80);
+  }
+  ChunkSource src(fd, opts.buffer_bytes);
   return run_reader(src, path, std::move(store), opts);
 }
 
 ReadResult read_export_buffer(std::string_view data, const std::string& label, std::shared_ptr<TermStore> store,
                               const ReadOptions& opts) {
-  LineSource src(data);
+  ChunkSource src(data);
   return run_reader(src, label, std::move(store), opts);
 }
 

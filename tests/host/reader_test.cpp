@@ -208,3 +208,51 @@ TEST_CASE("every valid shared corpus file is read") {
     CHECK(r.has_value());
   }
 }
+
+TEST_CASE("error lines stay exact across many chunk boundaries and blank lines") {
+  for (size_t buffer : {size_t{1024}, size_t{4096}, size_t{1} << 20}) {
+    for (uint32_t bad_at : {3u, 500u, 20000u}) {
+      std::string t = std::string(kMeta) + "\n";
+      uint32_t line = 1;
+      for (uint32_t i = 0; i < 30000; ++i) {
+        if (i % 97 == 0) {
+          t += "\n";  // blank lines are allowed
+          ++line;
+        }
+        ++line;
+        if (i == bad_at) {
+          t += "{\"ie\":" + std::to_string(i) + ",\"sort\":12345}\n";  // level 12345 is undefined
+          uint32_t expect_line = line;
+          ReadOptions o;
+          o.buffer_bytes = buffer;
+          auto r = read_export_buffer(t + "{\"ie\":999999,\"sort\":0}\n", "lines.ndjson", std::make_shared<TermStore>(), o);
+          REQUIRE_FALSE(r.has_value());
+          INFO("buffer " << buffer << ", bad line " << expect_line);
+          CHECK(r.error().kind == ReadErrorKind::DanglingReference);
+          CHECK(r.error().line == expect_line);
+          CHECK(r.error().offset == t.size() - t.substr(0, t.size() - 1).size() + t.substr(0, t.size() - 1).rfind('\n'));
+          break;
+        }
+        t += "{\"ie\":" + std::to_string(i) + ",\"sort\":0}\n";
+      }
+    }
+  }
+}
+
+TEST_CASE("declarations record their line across chunks") {
+  std::string t = std::string(kMeta) + "\n{\"in\":1,\"str\":{\"pre\":0,\"str\":\"a\"}}\n{\"ie\":0,\"sort\":0}\n";
+  for (int i = 0; i < 5000; ++i) t += "{\"ie\":" + std::to_string(i + 1) + ",\"sort\":0}\n\n";
+  t += R"({"axiom":{"isUnsafe":false,"levelParams":[],"name":1,"type":0}})";  // no final newline
+  ReadOptions o;
+  o.buffer_bytes = 2048;
+  auto r = read_export_buffer(t, "decl-line.ndjson", std::make_shared<TermStore>(), o);
+  REQUIRE(r.has_value());
+  CHECK((*r)->declaration(0).line == 3 + 2 * 5000 + 1);
+  CHECK((*r)->stats.lines == 3 + 2 * 5000 + 1);
+}
+
+TEST_CASE("an object spanning two lines is rejected") {
+  ReadError e = expect_error("{\"ie\":0,\n\"sort\":0}");
+  CHECK(e.kind == ReadErrorKind::InvalidJson);
+  CHECK(e.line == 2);
+}

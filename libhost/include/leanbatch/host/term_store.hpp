@@ -250,6 +250,9 @@ class TermStore {
   uint32_t scratch_exprs() const { return exprs_.size() - exprs_.watermark(); }
   uint32_t fresh_fvar_index() { return next_fvar_++; }
 
+  /// Room for `n` more expression nodes without rehashing the index (speed only).
+  void reserve_exprs(size_t n) { exprs_.reserve(n); }
+
   /// Approximate heap bytes held by the store.
   size_t bytes() const;
 

@@ -12,11 +12,12 @@
 #include <memory>
 #include <vector>
 
+#include "leanbatch/host/detail/huge_array.hpp"
 #include "leanbatch/host/ids.hpp"
 
 namespace leanbatch::host::detail {
 
-template <class T, unsigned ChunkBits = 14>
+template <class T, unsigned ChunkBits = 16>
 class ChunkedVector {
  public:
   static constexpr uint32_t kChunk = 1u << ChunkBits;
@@ -27,7 +28,8 @@ class ChunkedVector {
   T& operator[](uint32_t i) { return chunks_[i >> ChunkBits][i & kMask]; }
 
   uint32_t push_back(const T& v) {
-    if ((size_ >> ChunkBits) >= chunks_.size()) chunks_.emplace_back(new T[kChunk]);
+    // The first chunk uses ordinary pages; later ones (a big table) huge pages.
+    if ((size_ >> ChunkBits) >= chunks_.size()) chunks_.emplace_back(kChunk, !chunks_.empty());
     (*this)[size_] = v;
     return size_++;
   }
@@ -42,7 +44,7 @@ class ChunkedVector {
   size_t bytes() const { return chunks_.size() * sizeof(T) * kChunk; }
 
  private:
-  std::vector<std::unique_ptr<T[]>> chunks_;
+  std::vector<HugeArray<T>> chunks_;
   uint32_t size_ = 0;
 };
 
@@ -57,19 +59,27 @@ class IdIndex {
   void reset(size_t capacity) {
     size_t cap = 16;
     while (cap < capacity) cap <<= 1;
-    slots_.assign(cap, kEmpty);
-    mask_ = cap - 1;
+    alloc(cap);
     count_ = 0;
   }
+  /// Makes room for `n` entries without rehashing (speed only).
+  void reserve(size_t n) {
+    size_t need = n * 10 / 7 + 16;
+    if (need <= cap_) return;
+    size_t cap = cap_;
+    while (cap < need) cap <<= 1;
+    rehash(cap);
+  }
   size_t count() const { return count_; }
-  size_t bytes() const { return slots_.capacity() * sizeof(uint64_t); }
+  size_t bytes() const { return cap_ * sizeof(uint64_t); }
 
   /// Returns the id whose slot hash equals `hash` and for which eq(id) holds, or kNoId.
   template <class Eq>
   uint32_t find(uint32_t hash, Eq&& eq) const {
     size_t i = spread(hash) & mask_;
+    const uint64_t* slots = data();
     for (;;) {
-      uint64_t s = slots_[i];
+      uint64_t s = slots[i];
       if (s == kEmpty) return kNoId;
       if (static_cast<uint32_t>(s >> 32) == hash && eq(static_cast<uint32_t>(s))) return static_cast<uint32_t>(s);
       i = (i + 1) & mask_;
@@ -77,7 +87,7 @@ class IdIndex {
   }
 
   void insert(uint32_t hash, uint32_t id) {
-    if ((count_ + 1) * 10 > slots_.size() * 7) grow();
+    if ((count_ + 1) * 10 > cap_ * 7) rehash(cap_ * 2);
     place(hash, id);
     ++count_;
   }
@@ -85,20 +95,42 @@ class IdIndex {
  private:
   static size_t spread(uint32_t h) { return h; }  // hashes are already mixed
   void place(uint32_t hash, uint32_t id) {
+    uint64_t* slots = data();
     size_t i = spread(hash) & mask_;
-    while (slots_[i] != kEmpty) i = (i + 1) & mask_;
-    slots_[i] = (static_cast<uint64_t>(hash) << 32) | id;
+    while (slots[i] != kEmpty) i = (i + 1) & mask_;
+    slots[i] = (static_cast<uint64_t>(hash) << 32) | id;
   }
-  void grow() {
-    std::vector<uint64_t> old;
-    old.swap(slots_);
-    slots_.assign(old.size() * 2, kEmpty);
-    mask_ = slots_.size() - 1;
-    for (uint64_t s : old)
-      if (s != kEmpty) place(static_cast<uint32_t>(s >> 32), static_cast<uint32_t>(s));
+  void alloc(size_t cap) {
+    if (cap * sizeof(uint64_t) >= HugeArray<uint64_t>::kHuge) {
+      slots_.allocate(cap);
+      std::vector<uint64_t>().swap(small_);
+    } else {
+      small_.assign(cap, 0);
+      slots_.release();
+    }
+    uint64_t* d = data();
+    std::memset(static_cast<void*>(d), 0xFF, cap * sizeof(uint64_t));
+    cap_ = cap;
+    mask_ = cap - 1;
+  }
+  uint64_t* data() { return slots_.data() ? slots_.data() : small_.data(); }
+  const uint64_t* data() const { return slots_.data() ? slots_.data() : small_.data(); }
+  void rehash(size_t cap) {
+    HugeArray<uint64_t> old_big;
+    std::vector<uint64_t> old_small;
+    old_big.swap(slots_);
+    old_small.swap(small_);
+    size_t old_cap = cap_;
+    const uint64_t* old = old_big.data() ? old_big.data() : old_small.data();
+    alloc(cap);
+    for (size_t i = 0; i < old_cap; ++i)
+      if (old[i] != kEmpty) place(static_cast<uint32_t>(old[i] >> 32), static_cast<uint32_t>(old[i]));
   }
 
-  std::vector<uint64_t> slots_;
+  // Large tables live in huge-page backed memory, small ones in a vector.
+  HugeArray<uint64_t> slots_;
+  std::vector<uint64_t> small_;
+  size_t cap_ = 0;
   size_t mask_ = 0;
   size_t count_ = 0;
 };
@@ -149,6 +181,8 @@ class InternTable {
     scratch_active_ = false;
   }
   bool scratch_active() const { return scratch_active_; }
+  /// Room for `n` more persistent nodes without rehashing (speed only).
+  void reserve(size_t n) { persistent_.reserve(persistent_.count() + n); }
   uint32_t watermark() const { return scratch_active_ ? watermark_ : nodes_.size(); }
   size_t bytes() const { return nodes_.bytes() + persistent_.bytes() + scratch_.bytes(); }
 
