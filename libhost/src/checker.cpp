@@ -262,7 +262,7 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
           std::vector<Name> ax;
           for (uint32_t i = decl.first_const; i < decl.first_const + decl.num_consts; ++i)
             for (Name a : kenv.axioms_of(i)) ax.push_back(a);
-          std::sort(ax.begin(), ax.end(), [&](Name a, Name b) { return st.name_cmp(a, b) < 0; });
+          std::sort(ax.begin(), ax.end(), [&](Name a, Name b) { return st.name_to_string(a) < st.name_to_string(b); });
           ax.erase(std::unique(ax.begin(), ax.end()), ax.end());
           std::string bad;
           for (Name a : ax) {

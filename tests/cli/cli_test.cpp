@@ -1,0 +1,188 @@
+// The leanbatch command line: rows on stdout (and nothing else), exit codes, errors.
+#include <catch2/catch.hpp>
+#include <simdjson.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Run {
+  int exit = -1;
+  std::string out, err;
+  std::vector<std::string> rows() const {
+    std::vector<std::string> r;
+    size_t pos = 0;
+    while (pos < out.size()) {
+      size_t nl = out.find('\n', pos);
+      if (nl == std::string::npos) nl = out.size();
+      if (nl > pos) r.push_back(out.substr(pos, nl - pos));
+      pos = nl + 1;
+    }
+    return r;
+  }
+};
+
+std::string corpus(const std::string& rel) { return std::string(LB_SOURCE_DIR) + "/corpora/" + rel; }
+
+Run run(const std::string& args) {
+  std::string errfile = std::string(LB_BINARY_DIR) + "/cli-stderr.txt";
+  std::string cmd = std::string(LEANBATCH_BIN) + " " + args + " 2>" + errfile;
+  Run r;
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::array<char, 65536> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  int st = pclose(p);
+  r.exit = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  std::ifstream e(errfile);
+  r.err.assign(std::istreambuf_iterator<char>(e), {});
+  return r;
+}
+
+// Every stdout line is a JSON object with schema 1; returns the parsed rows' "type" fields.
+std::vector<std::string> row_types(const Run& r) {
+  simdjson::dom::parser parser;
+  std::vector<std::string> types;
+  for (const std::string& line : r.rows()) {
+    simdjson::dom::element doc;
+    INFO(line);
+    REQUIRE(parser.parse(line).get(doc) == simdjson::SUCCESS);
+    REQUIRE(doc.type() == simdjson::dom::element_type::OBJECT);
+    int64_t schema = 0;
+    REQUIRE(doc["schema"].get(schema) == simdjson::SUCCESS);
+    CHECK(schema == 1);
+    std::string_view t;
+    REQUIRE(doc["type"].get(t) == simdjson::SUCCESS);
+    types.emplace_back(t);
+  }
+  return types;
+}
+
+std::string field(const std::string& row, const char* key) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc = parser.parse(row);
+  simdjson::dom::element v;
+  if (doc[key].get(v) != simdjson::SUCCESS) return "";
+  if (v.type() == simdjson::dom::element_type::STRING) return std::string(std::string_view(v));
+  return simdjson::to_string(v);
+}
+
+}  // namespace
+
+TEST_CASE("check: an accepted file exits 0 with one row per declaration and a summary") {
+  Run r = run("check --in-process " + corpus("lean4export/Nat.add_succ.ndjson"));
+  CHECK(r.exit == 0);
+  auto types = row_types(r);
+  REQUIRE(types.size() == 20);
+  CHECK(types.back() == "summary");
+  CHECK(field(r.rows().back(), "ok") == "19");
+  CHECK(field(r.rows().back(), "exit") == "0");
+  CHECK(field(r.rows()[0], "status") == "ok");
+  CHECK(r.err.empty());
+}
+
+TEST_CASE("check: a rejected declaration exits 1 and explains why with the terms involved") {
+  Run r = run("check --in-process " + corpus("tutorial/bad/002_badDef.ndjson"));
+  CHECK(r.exit == 1);
+  auto rows = r.rows();
+  REQUIRE(rows.size() == 2);
+  CHECK(field(rows[0], "status") == "rejected");
+  CHECK(rows[0].find(R"("kind":"def_type_mismatch")") != std::string::npos);
+  CHECK(rows[0].find(R"("declared":"Prop")") != std::string::npos);
+}
+
+TEST_CASE("check: declined declarations exit 2 when nothing is rejected") {
+  std::string f = std::string(LB_BINARY_DIR) + "/declined.ndjson";
+  {
+    std::ofstream o(f);
+    o << R"({"meta":{"exporter":{"name":"x","version":"1"},"format":{"version":"3.1.0"},"lean":{"githash":"","version":""}}})" "\n"
+      << R"({"in":1,"str":{"pre":0,"str":"u"}})" "\n" << R"({"ie":0,"sort":0})" "\n"
+      << R"({"axiom":{"isUnsafe":true,"levelParams":[],"name":1,"type":0}})" "\n";
+  }
+  Run r = run("check --in-process " + f);
+  CHECK(r.exit == 2);
+  CHECK(field(r.rows()[0], "status") == "declined");
+  Run r2 = run("check --in-process --allow-unsafe " + f);
+  CHECK(r2.exit == 0);
+}
+
+TEST_CASE("check: malformed input exits 1 with a file row and a clear error") {
+  Run r = run("check --in-process " + corpus("kiota/missing-isRec.reject.ndjson"));
+  CHECK(r.exit == 1);
+  auto types = row_types(r);
+  REQUIRE(types.size() == 2);
+  CHECK(types[0] == "file");
+  CHECK(field(r.rows()[0], "status") == "malformed");
+  CHECK(r.rows()[0].find(R"("line":17)") != std::string::npos);
+  CHECK(r.err.find("missing field 'isRec'") != std::string::npos);
+}
+
+TEST_CASE("check: --decl checks one declaration; unknown names are skipped and fail the run") {
+  Run r = run("check --in-process --decl Nat.add_succ " + corpus("lean4export/Nat.add_succ.ndjson"));
+  CHECK(r.exit == 0);
+  REQUIRE(r.rows().size() == 2);
+  CHECK(field(r.rows()[0], "name") == "Nat.add_succ");
+  Run r2 = run("check --in-process --decl No.such " + corpus("lean4export/Nat.add_succ.ndjson"));
+  CHECK(r2.exit == 1);
+  CHECK(field(r2.rows()[0], "status") == "skipped");
+}
+
+TEST_CASE("check: --axioms lists axioms; --strict-axioms rejects unlisted ones") {
+  Run r = run("check --in-process --axioms --decl Classical.em " + corpus("axeyum/classical-em.ndjson"));
+  CHECK(r.exit == 0);
+  std::string row = r.rows()[0];
+  CHECK(row.find(R"("axioms":["Classical.choice","Quot.sound","propext"])") != std::string::npos);
+  Run r2 = run("check --in-process --strict-axioms --decl Classical.em " + corpus("axeyum/classical-em.ndjson"));
+  CHECK(r2.exit == 0);  // all three are allowlisted by default
+}
+
+TEST_CASE("check: usage errors exit 64") {
+  CHECK(run("check").exit == 64);
+  CHECK(run("frobnicate").exit == 64);
+  CHECK(run("check /nonexistent.ndjson").exit == 64);
+  CHECK(run("--version").exit == 0);
+}
+
+TEST_CASE("info: a summary row, declaration rows and an extract row") {
+  Run r = run("info " + corpus("lean4export/Nat.add_succ.ndjson") + " --decl Nat.add --decl Nat.add_succ");
+  CHECK(r.exit == 0);
+  auto types = row_types(r);
+  REQUIRE(types.size() == 3);
+  CHECK(types[0] == "info");
+  std::string s = r.rows()[0];
+  CHECK(s.find(R"("declarations":{"total":19,"axiom":0,"def":12,"thm":1,"opaque":0,"quot":0,"inductive":6})") !=
+        std::string::npos);
+  CHECK(field(s, "format") == "3.1.0");
+  CHECK(field(r.rows()[1], "kind") == "def");
+  CHECK(field(r.rows()[1], "type_pretty") == "Nat → Nat → Nat");
+  CHECK(r.rows()[2].find(R"("dependencies":["Eq","HAdd.hAdd","Nat","Nat.succ","instAddNat","instHAdd","rfl"])") !=
+        std::string::npos);
+  std::string out = std::string(LB_BINARY_DIR) + "/extract.ndjson";
+  Run e = run("info " + corpus("converted/Init.Prelude.ndjson") + " --extract Nat.add -o " + out);
+  CHECK(e.exit == 0);
+  CHECK(field(e.rows()[1], "type") == "extract");
+  Run c = run("check --in-process " + out);
+  CHECK(c.exit == 0);
+}
+
+TEST_CASE("info: errors name the file and line, and unknown declarations fail") {
+  Run r = run("info " + corpus("kiota/unknown-expr-kind.reject.ndjson"));
+  CHECK(r.exit == 1);
+  CHECK(r.out.empty());
+  CHECK(r.err.find("leanbatch: error: '") != std::string::npos);
+  CHECK(r.err.find("line 3") != std::string::npos);
+  Run r2 = run("info " + corpus("lean4export/Nat.add_succ.ndjson") + " --decl Nope");
+  CHECK(r2.exit == 1);
+  CHECK(r2.err.find("no declaration named 'Nope'") != std::string::npos);
+}
+
+TEST_CASE("a closed stdout stops the run without a crash") {
+  Run r = run("check --in-process " + corpus("converted/Init.Prelude.ndjson") + " | head -c 10");
+  CHECK(r.exit == 0);  // the exit status of the pipeline is head's
+}
