@@ -1,0 +1,67 @@
+#pragma once
+/// Session: a pool of loaded exports with their kernel state (an LRU of environments).
+///
+/// A worker keeps one Session for its lifetime. Importing an export loads it once; later
+/// requests on the same file (same path, size and modification time) reuse the environment
+/// and the verdicts already decided. The least recently used environments are dropped when
+/// the pool is over its count or byte limit; `retained_bytes()` is what the supervisor's
+/// retained-bytes restart policy looks at.
+#include <cstdint>
+#include <expected>
+#include <functional>
+#include <list>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "leanbatch/host/checker.hpp"
+#include "leanbatch/host/export_reader.hpp"
+
+namespace leanbatch::host {
+
+struct SessionOptions {
+  size_t max_environments = 4;   ///< LRU capacity (at least 1)
+  size_t max_retained_bytes = 0; ///< 0: no byte limit
+  CheckOptions check;            ///< kernel options for every environment
+};
+
+/// A loaded export in the session.
+struct LoadedExport {
+  std::string path;
+  std::shared_ptr<Environment> env;
+  std::unique_ptr<Checker> checker;
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  size_t bytes() const { return env ? env->store().bytes() : 0; }
+};
+
+class Session {
+ public:
+  explicit Session(SessionOptions opts);
+
+  /// Loads `path`, or returns the already loaded export if the file did not change.
+  std::expected<LoadedExport*, ReadError> import(const std::string& path, const ReadOptions& ro = {});
+
+  /// Resolves declaration names (as printed) in `ex`. Names not found go to `missing`.
+  std::vector<uint32_t> resolve(const LoadedExport& ex, const std::vector<std::string>& names,
+                                std::vector<std::string>& missing) const;
+
+  /// Checks the selection (empty: everything) of a loaded export.
+  CheckSummary check(LoadedExport& ex, const std::vector<uint32_t>& selection,
+                     const std::function<void(const DeclVerdict&)>& on_verdict);
+
+  size_t retained_bytes() const;
+  /// Distinct exports loaded since the session started (re-imports of a cached one excluded).
+  uint64_t imports() const { return imports_; }
+  size_t loaded() const { return lru_.size(); }
+  void clear() { lru_.clear(); }
+  const SessionOptions& options() const { return opts_; }
+
+ private:
+  void enforce_limits(const LoadedExport* keep);
+  SessionOptions opts_;
+  std::list<LoadedExport> lru_;  // most recently used first
+  uint64_t imports_ = 0;
+};
+
+}  // namespace leanbatch::host

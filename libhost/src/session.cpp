@@ -1,0 +1,78 @@
+#include "leanbatch/host/session.hpp"
+
+#include <sys/stat.h>
+
+namespace leanbatch::host {
+
+Session::Session(SessionOptions opts) : opts_(std::move(opts)) {
+  if (opts_.max_environments == 0) opts_.max_environments = 1;
+}
+
+std::expected<LoadedExport*, ReadError> Session::import(const std::string& path, const ReadOptions& ro) {
+  struct stat sb {};
+  uint64_t size = 0;
+  int64_t mtime = 0;
+  if (::stat(path.c_str(), &sb) == 0) {
+    size = static_cast<uint64_t>(sb.st_size);
+    mtime = static_cast<int64_t>(sb.st_mtim.tv_sec) * 1000000000 + sb.st_mtim.tv_nsec;
+  }
+  for (auto it = lru_.begin(); it != lru_.end(); ++it) {
+    if (it->path != path) continue;
+    if (it->size == size && it->mtime_ns == mtime) {
+      lru_.splice(lru_.begin(), lru_, it);  // most recently used
+      return &lru_.front();
+    }
+    lru_.erase(it);  // the file changed: reload
+    break;
+  }
+  // Each export gets its own store, so that dropping it frees its memory.
+  auto store = std::make_shared<TermStore>();
+  auto r = read_export_file(path, store, ro);
+  if (!r) return std::unexpected(r.error());
+  LoadedExport ex;
+  ex.path = path;
+  ex.env = *r;
+  ex.checker = std::make_unique<Checker>(ex.env, opts_.check);
+  ex.size = size;
+  ex.mtime_ns = mtime;
+  lru_.push_front(std::move(ex));
+  ++imports_;
+  enforce_limits(&lru_.front());
+  return &lru_.front();
+}
+
+std::vector<uint32_t> Session::resolve(const LoadedExport& ex, const std::vector<std::string>& names,
+                                       std::vector<std::string>& missing) const {
+  std::vector<uint32_t> out;
+  for (const std::string& n : names) {
+    auto hits = ex.env->find_printed(n);
+    if (hits.empty()) missing.push_back(n);
+    for (uint32_t ci : hits) out.push_back(ex.env->constant(ci).decl);
+  }
+  return out;
+}
+
+CheckSummary Session::check(LoadedExport& ex, const std::vector<uint32_t>& selection,
+                            const std::function<void(const DeclVerdict&)>& on_verdict) {
+  CheckSummary s = ex.checker->check(selection, on_verdict);
+  enforce_limits(&ex);
+  return s;
+}
+
+size_t Session::retained_bytes() const {
+  size_t b = 0;
+  for (const LoadedExport& ex : lru_) b += ex.bytes();
+  return b;
+}
+
+void Session::enforce_limits(const LoadedExport* keep) {
+  // Drop least recently used exports (never the one in use) beyond the limits.
+  while (lru_.size() > 1) {
+    bool over = lru_.size() > opts_.max_environments ||
+                (opts_.max_retained_bytes != 0 && retained_bytes() > opts_.max_retained_bytes);
+    if (!over || &lru_.back() == keep) break;
+    lru_.pop_back();
+  }
+}
+
+}  // namespace leanbatch::host
