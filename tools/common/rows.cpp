@@ -57,7 +57,7 @@ std::string decl_row(const std::string& file, const host::Environment& env, cons
   if (v.uses_sorry) o.field("uses_sorry", true);
   if (v.uses_trust_compiler) o.field("uses_trust_compiler", true);
   if (origin.worker >= 0) o.field("worker", origin.worker);
-  o.field("attempt", origin.attempt);
+  if (origin.attempt > 0) o.field("attempt", origin.attempt);
   return o.str();
 }
 

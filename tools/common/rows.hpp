@@ -9,7 +9,8 @@
 
 namespace leanbatch::tools {
 
-/// Where a row came from (worker id and attempt are -1/0 for in-process checks).
+/// Where a row came from. In-process rows carry attempt 1 and no worker; a worker leaves
+/// both out (worker -1, attempt 0) and the driver appends them.
 struct RowOrigin {
   int worker = -1;
   int attempt = 1;

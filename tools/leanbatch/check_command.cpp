@@ -1,16 +1,19 @@
-// `leanbatch check FILE… [--decl NAME]… [--allow-axiom NAME]… [--allow-unsafe] [--axioms]`
-// In-process path: read each file, check it with libhost, one row per declaration.
+// `leanbatch check FILE…` and `leanbatch run MANIFEST`: build the work items, then check
+// them in this process (--in-process) or through supervised workers (supervised_run.cpp).
 #include <chrono>
 #include <set>
+#include <spdlog/spdlog.h>
 
 #include "common/logging.hpp"
 #include "common/rows.hpp"
 #include "leanbatch/commands.hpp"
 #include "leanbatch/host/checker.hpp"
 #include "leanbatch/host/export_reader.hpp"
-#include <spdlog/spdlog.h>
+#include "leanbatch/work_items.hpp"
 
 namespace leanbatch::tools {
+
+int run_supervised(const std::vector<WorkItem>& items, const CheckCliOptions& opts, bool names_global, RowWriter& out);
 
 using namespace host;
 
@@ -27,69 +30,115 @@ CheckOptions kernel_options(const CheckCliOptions& opts) {
   return k;
 }
 
-}  // namespace
-
-int run_check_in_process(const CheckCliOptions& opts, RowWriter& out) {
+// In-process: one checker per export file, shared by the items that name it. With
+// `names_global` (check --decl) a name missing from every file is one skipped row;
+// otherwise (manifests) each item reports its own missing names.
+int run_in_process(const std::vector<WorkItem>& items, const CheckCliOptions& opts, bool names_global, RowWriter& out) {
   auto t0 = std::chrono::steady_clock::now();
   Outcomes oc;
-  std::set<std::string> found_decls;
-  for (const std::string& file : opts.files) {
-    auto store = std::make_shared<TermStore>();
-    ReadOptions ro;
-    ro.cancel = opts.cancel;
-    auto r = read_export_file(file, store, ro);
-    if (!r) {
-      if (r.error().kind == ReadErrorKind::Cancelled) {
+  std::set<std::string> found;
+  std::string loaded_path;
+  std::shared_ptr<const Environment> env;
+  std::unique_ptr<Checker> checker;
+  std::optional<ReadError> load_error;
+  for (const WorkItem& item : items) {
+    if (opts.cancel && opts.cancel->requested()) {
+      oc.interrupted = true;
+      break;
+    }
+    if (item.file != loaded_path) {
+      loaded_path = item.file;
+      checker.reset();
+      env.reset();
+      load_error.reset();
+      ReadOptions ro;
+      ro.cancel = opts.cancel;
+      auto r = read_export_file(item.file, std::make_shared<TermStore>(), ro);
+      if (r) {
+        env = *r;
+        checker = std::make_unique<Checker>(env, kernel_options(opts));
+      } else {
+        load_error = r.error();
+      }
+    }
+    if (load_error) {
+      if (load_error->kind == ReadErrorKind::Cancelled) {
         oc.interrupted = true;
         break;
       }
-      spdlog::warn("{}", r.error().describe());
-      if (r.error().is_decline())
+      spdlog::warn("{}", load_error->describe());
+      if (load_error->is_decline())
         ++oc.declined;
       else
         ++oc.malformed;
-      out.write(malformed_file_row(file, r.error()));
+      ReadError shown = *load_error;
+      shown.file = item.display;
+      out.write(malformed_file_row(item.display, shown));
       continue;
     }
-    std::shared_ptr<const Environment> env = *r;
     std::vector<uint32_t> selection;
-    for (const std::string& name : opts.decls)
-      for (uint32_t ci : env->find_printed(name)) {
-        selection.push_back(env->constant(ci).decl);
-        found_decls.insert(name);
+    for (const std::string& name : item.decls) {
+      auto hits = env->find_printed(name);
+      if (hits.empty() && !names_global) {
+        ++oc.skipped;
+        out.write(skipped_row(item.display, name, "no declaration named '" + name + "'"));
       }
-    if (!opts.decls.empty() && selection.empty()) continue;  // nothing requested lives here
-    Checker checker(env, kernel_options(opts));
-    checker.check(selection, [&](const DeclVerdict& v) {
+      if (!hits.empty()) found.insert(name);
+      for (uint32_t ci : hits) selection.push_back(env->constant(ci).decl);
+    }
+    if (!item.decls.empty() && selection.empty()) continue;
+    std::sort(selection.begin(), selection.end());
+    selection.erase(std::unique(selection.begin(), selection.end()), selection.end());
+    checker->check(selection, [&](const DeclVerdict& v) {
       tally(oc, v.status);
-      out.write(decl_row(file, *env, v, RowOrigin{}, opts.axioms));
+      out.write(decl_row(item.display, *env, v, RowOrigin{}, opts.axioms));
     });
-    spdlog::info("'{}': checked in {:.3f}s; extensions: {}", file,
-                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
-                 [&] {
-                   std::string s;
-                   for (const auto& e : checker.enabled_extensions()) s += (s.empty() ? "" : ", ") + e;
-                   return s.empty() ? std::string("none") : s;
-                 }());
+    spdlog::info("'{}': done; extensions: {}", item.display, [&] {
+      std::string s;
+      for (const auto& e : checker->enabled_extensions()) s += (s.empty() ? "" : ", ") + e;
+      return s.empty() ? std::string("none") : s;
+    }());
     if (opts.cancel && opts.cancel->requested()) oc.interrupted = true;
     if (out.failed()) break;
   }
-  for (const std::string& name : opts.decls)
-    if (!found_decls.count(name)) {
-      ++oc.skipped;
-      out.write(skipped_row(opts.files.size() == 1 ? opts.files[0] : "", name, "no declaration named '" + name + "'"));
-    }
+  if (names_global) {
+    std::set<std::string> reported;
+    for (const WorkItem& item : items)
+      for (const std::string& name : item.decls)
+        if (!found.count(name) && reported.insert(name).second) {
+          ++oc.skipped;
+          out.write(skipped_row(items.size() == 1 ? items[0].display : "", name, "no declaration named '" + name + "'"));
+        }
+  }
   if (out.failed()) oc.io_error = true;
   int rc = oc.exit_code();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  out.write(summary_row(oc, opts.files.size(), secs, rc));
+  out.write(summary_row(oc, items.size(), secs, rc));
   return rc;
 }
 
-}  // namespace leanbatch::tools
+int dispatch(const std::vector<WorkItem>& items, const CheckCliOptions& opts, bool names_global, RowWriter& out) {
+  if (opts.in_process) return run_in_process(items, opts, names_global, out);
+  return run_supervised(items, opts, names_global, out);
+}
 
-namespace leanbatch::tools {
+}  // namespace
 
-int run_check(const CheckCliOptions& opts, RowWriter& out) { return run_check_in_process(opts, out); }
+int run_check(const CheckCliOptions& opts, RowWriter& out) {
+  std::vector<WorkItem> items;
+  for (const std::string& f : opts.files) items.push_back(WorkItem{f, f, opts.decls, "", 0});
+  return dispatch(items, opts, true, out);
+}
+
+int run_manifest(const CheckCliOptions& opts, RowWriter& out) {
+  const std::string& path = opts.files.at(0);
+  auto items = read_manifest(path);
+  if (!items) {
+    report_error("'" + path + "': " + (items.error().line ? "line " + std::to_string(items.error().line) + ": " : "") +
+                 items.error().message);
+    return kExitRejected;
+  }
+  return dispatch(*items, opts, false, out);
+}
 
 }  // namespace leanbatch::tools

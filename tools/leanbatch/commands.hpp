@@ -1,6 +1,7 @@
 #pragma once
 /// The subcommands of `leanbatch`. Each takes its options struct (no globals) and returns
 /// the process exit code; rows go through the RowWriter, diagnostics to stderr.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,7 +19,7 @@ struct InfoOptions {
 int run_info(const InfoOptions& opts, RowWriter& out);
 
 struct CheckCliOptions {
-  std::vector<std::string> files;
+  std::vector<std::string> files;  ///< check: export files; run: the manifest
   std::vector<std::string> decls;
   std::vector<std::string> allow_axioms;
   bool allow_unsafe = false;
@@ -28,10 +29,21 @@ struct CheckCliOptions {
   bool in_process = false;
   unsigned jobs = 0;
   bool events = false;
-  host::CancelToken* cancel = nullptr;
+  // Supervision (worker mode).
+  unsigned request_timeout_s = 3600;  ///< watchdog per request (import or chunk), 0: none
+  unsigned max_requests = 0;
+  unsigned max_imports = 0;
+  uint64_t max_retained_mb = 0;
+  uint64_t rss_soft_mb = 0;
+  uint64_t rss_hard_mb = 0;
+  unsigned idle_restart_s = 0;
+  unsigned max_restarts = 16;
+  host::CancelToken* cancel = nullptr;  ///< in-process mode
 };
+/// `check FILE…`
 int run_check(const CheckCliOptions& opts, RowWriter& out);
-int run_check_in_process(const CheckCliOptions& opts, RowWriter& out);
+/// `run MANIFEST`
+int run_manifest(const CheckCliOptions& opts, RowWriter& out);
 
 struct ScaleOptions {
   std::string input;

@@ -13,20 +13,39 @@
 
 namespace {
 
-leanbatch::host::CancelToken g_cancel;  // the only global: reachable from the signal handler
+// Reachable from the in-process signal handler (worker mode uses libsupervise's guard).
+leanbatch::host::CancelToken g_cancel;
 
 extern "C" void on_interrupt(int) {
   g_cancel.request();  // an atomic store: async-signal-safe
 }
 
-void install_interrupt_handlers() {
+void install_in_process_interrupts() {
   struct sigaction sa {};
   sa.sa_handler = on_interrupt;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
-  // A closed stdout is reported by failed writes (then we stop), not by SIGPIPE.
-  signal(SIGPIPE, SIG_IGN);
+}
+
+void add_check_options(CLI::App* c, leanbatch::tools::CheckCliOptions& o) {
+  c->add_option("--decl", o.decls, "check only this declaration (after what it depends on); repeatable");
+  c->add_option("--allow-axiom", o.allow_axioms, "add an axiom to the allowlist (propext, Quot.sound, Classical.choice)");
+  c->add_flag("--allow-unsafe", o.allow_unsafe, "check unsafe and partial declarations instead of declining them");
+  c->add_flag("--axioms", o.axioms, "list the axioms each declaration depends on");
+  c->add_flag("--strict-axioms", o.strict_axioms, "reject declarations that depend on axioms outside the allowlist");
+  c->add_option("--budget-ms", o.budget_ms, "time budget per declaration in milliseconds (0: none)");
+  c->add_flag("--in-process", o.in_process, "check in this process instead of supervised workers");
+  c->add_option("-j,--jobs", o.jobs, "number of worker processes (default: number of CPUs)");
+  c->add_flag("--events", o.events, "also print worker start/exit/restart events as rows");
+  c->add_option("--request-timeout-s", o.request_timeout_s, "watchdog per worker request in seconds (0: none)");
+  c->add_option("--max-requests", o.max_requests, "restart a worker after this many requests (0: never)");
+  c->add_option("--max-imports", o.max_imports, "restart a worker after this many distinct exports (0: never)");
+  c->add_option("--max-retained-mb", o.max_retained_mb, "restart a worker retaining more than this (0: no limit)");
+  c->add_option("--rss-soft-mb", o.rss_soft_mb, "restart a worker between requests above this RSS (0: no limit)");
+  c->add_option("--rss-hard-mb", o.rss_hard_mb, "kill a worker during a request above this RSS (0: no limit)");
+  c->add_option("--idle-restart-s", o.idle_restart_s, "restart a worker idle for this long (0: never)");
+  c->add_option("--max-restarts", o.max_restarts, "give up after this many worker failures within 60 s");
 }
 
 }  // namespace
@@ -44,15 +63,12 @@ int main(int argc, char** argv) {
   CheckCliOptions check;
   auto* c = app.add_subcommand("check", "check every declaration of export files; one NDJSON row each, then a summary");
   c->add_option("files", check.files, "export files (lean4export NDJSON 3.1)")->required()->check(CLI::ExistingFile);
-  c->add_option("--decl", check.decls, "check only this declaration (and what it depends on); repeatable");
-  c->add_option("--allow-axiom", check.allow_axioms, "add an axiom to the allowlist (propext, Quot.sound, Classical.choice)");
-  c->add_flag("--allow-unsafe", check.allow_unsafe, "check unsafe and partial declarations instead of declining them");
-  c->add_flag("--axioms", check.axioms, "list the axioms each declaration depends on");
-  c->add_flag("--strict-axioms", check.strict_axioms, "reject declarations that depend on axioms outside the allowlist");
-  c->add_option("--budget-ms", check.budget_ms, "time budget per declaration in milliseconds (0: none)");
-  c->add_flag("--in-process", check.in_process, "check in this process instead of supervised workers");
-  c->add_option("-j,--jobs", check.jobs, "number of worker processes (default: number of CPUs)");
-  c->add_flag("--events", check.events, "also print worker start/exit/restart events as rows");
+  add_check_options(c, check);
+
+  CheckCliOptions run;
+  auto* r = app.add_subcommand("run", "check the items of a manifest (NDJSON or plain text)");
+  r->add_option("manifest", run.files, "manifest file")->required()->expected(1)->check(CLI::ExistingFile);
+  add_check_options(r, run);
 
   InfoOptions info;
   auto* i = app.add_subcommand("info", "describe an export file: a summary row, rows for named declarations");
@@ -74,12 +90,16 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : kExitUsage;
   }
   setup_logging(quiet ? -1 : verbosity, "leanbatch");
-  install_interrupt_handlers();
+  // A closed stdout is reported by failed writes (then we stop), not by SIGPIPE.
+  signal(SIGPIPE, SIG_IGN);
   RowWriter out(stdout);
-  if (c->parsed()) {
-    check.cancel = &g_cancel;
-    return run_check(check, out);
+  CheckCliOptions* chosen = c->parsed() ? &check : r->parsed() ? &run : nullptr;
+  if (chosen) {
+    if (chosen->in_process) install_in_process_interrupts();
+    chosen->cancel = &g_cancel;
+    return c->parsed() ? run_check(*chosen, out) : run_manifest(*chosen, out);
   }
+  install_in_process_interrupts();
   if (i->parsed()) return run_info(info, out);
   if (s->parsed()) return run_make_scale_corpus(scale, out);
   return kExitUsage;

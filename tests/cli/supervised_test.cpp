@@ -1,0 +1,244 @@
+// leanbatch through supervised workers: same verdicts as in-process, one row per item
+// whatever happens to workers, interruption.
+#include <catch2/catch.hpp>
+#include <signal.h>
+#include <simdjson.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "builder.hpp"
+
+namespace {
+
+struct Result {
+  int exit = -1;
+  std::vector<std::string> rows;
+  std::string err;
+};
+
+// Runs leanbatch with argv; optionally sends SIGINT after `interrupt_after`.
+Result run_lb(const std::vector<std::string>& args, std::chrono::milliseconds interrupt_after = {}) {
+  int out_pipe[2], err_pipe[2];
+  REQUIRE(pipe(out_pipe) == 0);
+  REQUIRE(pipe(err_pipe) == 0);
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    dup2(out_pipe[1], 1);
+    dup2(err_pipe[1], 2);
+    close(out_pipe[0]);
+    close(err_pipe[0]);
+    std::vector<char*> argv{const_cast<char*>(LEANBATCH_BIN)};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(LEANBATCH_BIN, argv.data());
+    _exit(127);
+  }
+  close(out_pipe[1]);
+  close(err_pipe[1]);
+  std::thread killer;
+  if (interrupt_after.count() > 0)
+    killer = std::thread([=] {
+      std::this_thread::sleep_for(interrupt_after);
+      kill(pid, SIGINT);
+    });
+  std::string out, err;
+  std::thread err_reader([&] {
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(err_pipe[0], buf, sizeof buf)) > 0) err.append(buf, static_cast<size_t>(n));
+  });
+  char buf[65536];
+  ssize_t n;
+  while ((n = read(out_pipe[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  err_reader.join();
+  if (killer.joinable()) killer.join();
+  int st = 0;
+  waitpid(pid, &st, 0);
+  close(out_pipe[0]);
+  close(err_pipe[0]);
+  Result r;
+  r.exit = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  r.err = err;
+  size_t pos = 0;
+  while (pos < out.size()) {
+    size_t nl = out.find('\n', pos);
+    if (nl == std::string::npos) nl = out.size();
+    if (nl > pos) r.rows.push_back(out.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  return r;
+}
+
+std::string str_field(simdjson::dom::element row, const char* key) {
+  std::string_view s;
+  return row[key].get(s) == simdjson::SUCCESS ? std::string(s) : std::string();
+}
+
+// (file, line) -> status of every decl row; checks there is one terminal row per declaration.
+std::map<std::pair<std::string, uint64_t>, std::string> statuses(const Result& r) {
+  simdjson::dom::parser p;
+  std::map<std::pair<std::string, uint64_t>, std::string> out;
+  for (const std::string& line : r.rows) {
+    simdjson::dom::element row = p.parse(line);
+    std::string type = str_field(row, "type");
+    if (type == "decl") {
+      uint64_t l = 0;
+      if (row["line"].get(l) != simdjson::SUCCESS) l = 0;
+      auto key = std::make_pair(str_field(row, "file"), l);
+      INFO(line);
+      CHECK(out.count(key) == 0);  // exactly one row per declaration
+      out[key] = str_field(row, "status");
+    } else if (type == "file") {
+      out[{str_field(row, "file"), 0}] = str_field(row, "status");
+    }
+  }
+  return out;
+}
+
+// An export whose theorem `slow` needs minutes of unary arithmetic (no GMP shortcut),
+// between ordinary declarations.
+std::string slow_file() {
+  std::string path = std::string(LB_BINARY_DIR) + "/slow.ndjson";
+  lbtest::Builder b("tutorial/good/094_natLitEq.ndjson");
+  using leanbatch::host::Expr;
+  Expr nat = b.c("Nat");
+  Expr motive = b.lam("_", nat, nat);
+  Expr step = b.lam("n", nat, b.lam("ih", nat, b.app(b.c("Nat.succ"), {b.bv(0)})));
+  Expr add = b.lam("x", nat, b.lam("y", nat, b.app(b.c("Nat.rec", {b.lvl(1)}), {motive, b.bv(1), step, b.bv(0)})));
+  b.def("myadd", b.arrow(nat, b.arrow(nat, nat)), add);
+  b.thm("before", b.eq(nat, b.nat(2), b.nat(2)), b.refl(nat, b.nat(2)));
+  b.thm("slow", b.eq(nat, b.app(b.c("myadd"), {b.nat(0), b.nat(400000000)}), b.nat(400000000)),
+        b.refl(nat, b.nat(400000000)));
+  b.thm("after", b.eq(nat, b.nat(3), b.nat(3)), b.refl(nat, b.nat(3)));
+  auto env = b.build();
+  std::vector<uint32_t> all(env->declarations().size());
+  std::iota(all.begin(), all.end(), 0);
+  REQUIRE(leanbatch::host::write_export_file(*env, all, path).has_value());
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("workers give the same verdicts as in-process checking on the whole corpus") {
+  std::vector<std::string> files = lbtest::expected_files("");
+  std::vector<std::string> args{"check", "-j", "2"};
+  for (const auto& f : files) args.push_back(lbtest::corpus_path(f));
+  Result sup = run_lb(args);
+  args.push_back("--in-process");
+  Result inp = run_lb(args);
+  CHECK(sup.exit == inp.exit);
+  auto a = statuses(sup);
+  auto b = statuses(inp);
+  CHECK(a.size() > 3000);
+  CHECK(a == b);
+}
+
+TEST_CASE("a hanging declaration costs one timeout row; the rest is still checked") {
+  std::string f = slow_file();
+  Result r = run_lb({"check", "--request-timeout-s", "2", "--events", f});
+  CHECK(r.exit == 3);
+  auto st = statuses(r);
+  std::map<std::string, std::string> by_name;
+  simdjson::dom::parser p;
+  bool restarted = false;
+  for (const auto& line : r.rows) {
+    simdjson::dom::element row = p.parse(line);
+    if (str_field(row, "type") == "decl") by_name[str_field(row, "name")] = str_field(row, "status");
+    if (str_field(row, "type") == "event" && str_field(row, "event") == "exited" && line.find("\"timeout\"") != std::string::npos)
+      restarted = true;
+  }
+  CHECK(by_name["slow"] == "timeout");
+  CHECK(by_name["before"] == "ok");
+  CHECK(by_name["after"] == "ok");
+  CHECK(by_name["Nat"] == "ok");
+  CHECK(restarted);
+}
+
+TEST_CASE("a declaration that blows the memory ceiling costs one crashed row") {
+  std::string f = slow_file();
+  Result r = run_lb({"check", "--rss-hard-mb", "300", "--request-timeout-s", "120", f});
+  CHECK(r.exit == 3);
+  std::map<std::string, std::string> by_name;
+  std::string slow_row;
+  simdjson::dom::parser p;
+  for (const auto& line : r.rows) {
+    simdjson::dom::element row = p.parse(line);
+    if (str_field(row, "type") == "decl") by_name[str_field(row, "name")] = str_field(row, "status");
+    if (line.find("\"name\":\"slow\"") != std::string::npos) slow_row = line;
+  }
+  CHECK(by_name["slow"] == "crashed");
+  CHECK(slow_row.find("killed_by_limit") != std::string::npos);
+  CHECK(by_name["after"] == "ok");
+}
+
+TEST_CASE("SIGINT: every unfinished declaration gets a cancelled row, exit 130") {
+  std::string f = slow_file();
+  Result r = run_lb({"check", f}, std::chrono::milliseconds(1500));
+  CHECK(r.exit == 130);
+  std::map<std::string, std::string> by_name;
+  simdjson::dom::parser p;
+  for (const auto& line : r.rows) {
+    simdjson::dom::element row = p.parse(line);
+    if (str_field(row, "type") == "decl") by_name[str_field(row, "name")] = str_field(row, "status");
+  }
+  CHECK(by_name["slow"] == "cancelled");
+  CHECK(by_name["after"] == "cancelled");
+  CHECK(by_name.size() >= 4);
+  CHECK(r.rows.back().find("\"type\":\"summary\"") != std::string::npos);
+  CHECK(r.rows.back().find("\"exit\":130") != std::string::npos);
+}
+
+TEST_CASE("SIGINT in-process: cancelled rows and exit 130 too") {
+  std::string f = slow_file();
+  Result r = run_lb({"check", "--in-process", f}, std::chrono::milliseconds(1500));
+  CHECK(r.exit == 130);
+  bool cancelled = false;
+  for (const auto& line : r.rows)
+    if (line.find("\"name\":\"slow\"") != std::string::npos && line.find("\"cancelled\"") != std::string::npos)
+      cancelled = true;
+  CHECK(cancelled);
+}
+
+TEST_CASE("run: a manifest of items, relative paths, bad lines reported with their number") {
+  std::string dir = std::string(LB_SOURCE_DIR) + "/corpora";
+  std::string m = std::string(LB_BINARY_DIR) + "/manifest.ndjson";
+  {
+    std::ofstream o(m);
+    o << "{\"file\":\"" << dir << "/lean4export/Nat.add_succ.ndjson\",\"decls\":[\"Nat.add_succ\",\"Nope\"]}\n";
+    o << "{\"file\":\"" << dir << "/tutorial/good/001_basicDef.ndjson\"}\n";
+  }
+  Result r = run_lb({"run", m});
+  CHECK(r.exit == 1);  // Nope is skipped
+  auto st = statuses(r);
+  CHECK(st.size() == 3);  // two checked declarations and one skipped name
+  CHECK(st[{dir + "/tutorial/good/001_basicDef.ndjson", 6}] == "ok");
+  CHECK(st[{dir + "/lean4export/Nat.add_succ.ndjson", 0}] == "skipped");
+  // The plain-text form, with a path relative to the manifest's folder and a #Decl suffix.
+  std::string txt = std::string(LB_BINARY_DIR) + "/manifest.txt";
+  {
+    std::ofstream o(txt);
+    o << "# comment\n" << std::filesystem::relative(dir, LB_BINARY_DIR).string()
+      << "/lean4export/Nat.add_succ.ndjson#Nat.add_succ\n";
+  }
+  Result t = run_lb({"run", txt});
+  CHECK(t.exit == 0);
+  auto tst = statuses(t);
+  REQUIRE(tst.size() == 1);
+  CHECK(tst.begin()->second == "ok");
+  std::string bad = std::string(LB_BINARY_DIR) + "/bad-manifest.ndjson";
+  {
+    std::ofstream o(bad);
+    o << "{\"file\":\"a.ndjson\"}\n{\"fiel\":\"b\"}\n";
+  }
+  Result e = run_lb({"run", bad});
+  CHECK(e.exit == 1);
+  CHECK(e.err.find("line 2") != std::string::npos);
+  CHECK(e.err.find("unknown key 'fiel'") != std::string::npos);
+}

@@ -1,0 +1,63 @@
+#pragma once
+/// The payloads leanbatch puts in libsupervise frames (libsupervise treats them as opaque
+/// bytes). Requests and responses are JSON objects; a Row frame is a 4-byte little-endian
+/// declaration index followed by the row's JSON object without its closing brace, so that
+/// the driver can append the worker id and attempt without re-parsing.
+#include <cstdint>
+#include <expected>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace leanbatch::tools::protocol {
+
+/// Import: load an export into the worker's session.
+struct ImportRequest {
+  std::string file;
+};
+struct ImportResponse {
+  uint64_t declarations = 0;
+  std::vector<std::string> names;  ///< first constant of each declaration
+  std::vector<uint64_t> lines;
+  std::vector<std::string> kinds;  ///< declaration kinds ("def", "inductive", …)
+  double read_seconds = 0;
+  uint64_t bytes = 0;
+};
+
+/// Check: these declarations (indices into the export, in file order), each after what it
+/// depends on.
+struct CheckRequest {
+  std::string file;
+  std::vector<uint64_t> decls;
+};
+
+/// Terminal Error payload: what went wrong (a malformed export, an I/O error, …).
+struct ErrorPayload {
+  std::string status;  ///< row status: "malformed", "declined", "crashed"
+  std::string kind;
+  std::string message;
+  uint64_t line = 0;
+  uint64_t offset = 0;
+};
+
+std::string encode(const ImportRequest& r);
+std::string encode(const ImportResponse& r);
+std::string encode(const CheckRequest& r);
+std::string encode(const ErrorPayload& r);
+
+std::expected<ImportRequest, std::string> decode_import_request(std::string_view payload);
+std::expected<ImportResponse, std::string> decode_import_response(std::string_view payload);
+std::expected<CheckRequest, std::string> decode_check_request(std::string_view payload);
+std::expected<ErrorPayload, std::string> decode_error(std::string_view payload);
+
+/// Row frames.
+std::string encode_row(uint32_t decl, std::string_view row_json);
+struct RowView {
+  uint32_t decl = 0;
+  std::string_view open_json;  ///< the row object without its closing brace
+};
+std::expected<RowView, std::string> decode_row(std::string_view payload);
+/// The final row: the worker's row with "worker" and "attempt" appended.
+std::string finish_row(std::string_view open_json, int worker, int attempt);
+
+}  // namespace leanbatch::tools::protocol

@@ -1,0 +1,424 @@
+// Checking through supervised leanbatch-worker processes (the default for check and run).
+//
+// Per export file, one Import job (affinity key = path) loads it into a worker's session and
+// returns the declaration list. Each work item then checks its declarations in consecutive
+// chunks on that worker (its kernel state carries from chunk to chunk): one chunk in flight
+// per item, small at first so that rows appear early. A chunk's rows are printed when its
+// terminal response arrives (rows are final then). If the worker dies for good under a
+// chunk, the rows it finished are printed, the first undecided declaration gets a `crashed`
+// (or `timeout`) row with the classification and stderr tail, and the rest is resubmitted:
+// one bad declaration costs one row. On interruption every undecided item gets a
+// `cancelled` row. Every item ends with exactly one terminal row.
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+#include <thread>
+#include <spdlog/spdlog.h>
+#include <unordered_map>
+
+#include "common/logging.hpp"
+#include "common/rows.hpp"
+#include "common/worker_protocol.hpp"
+#include "leanbatch/commands.hpp"
+#include "leanbatch/host/json.hpp"
+#include "leanbatch/supervise/interrupt_guard.hpp"
+#include "leanbatch/supervise/pool.hpp"
+#include "leanbatch/supervise/spawn.hpp"
+#include "leanbatch/work_items.hpp"
+
+namespace leanbatch::tools {
+
+namespace sv = leanbatch::supervise;
+namespace proto = leanbatch::tools::protocol;
+using host::JsonObject;
+
+namespace {
+
+constexpr size_t kFirstChunk = 8;
+constexpr size_t kMaxChunk = 256;
+
+std::string exit_json(const sv::FatalExit& e) {
+  JsonObject o;
+  o.field("kind", sv::to_string(e.kind)).field("detail", e.detail);
+  if (e.signal) o.field("signal", sv::signal_name(e.signal));
+  if (e.exit_code >= 0) o.field("exit_code", e.exit_code);
+  o.field("work_entered_child", e.work_entered_child);
+  if (!e.stderr_tail.empty()) o.field("stderr_tail", e.stderr_tail);
+  return o.str();
+}
+
+std::vector<std::string> worker_arguments(const CheckCliOptions& o) {
+  std::vector<std::string> a;
+  if (o.allow_unsafe) a.push_back("--allow-unsafe");
+  if (o.axioms) a.push_back("--axioms");
+  if (o.strict_axioms) a.push_back("--strict-axioms");
+  for (const auto& x : o.allow_axioms) {
+    a.push_back("--allow-axiom");
+    a.push_back(x);
+  }
+  if (o.budget_ms) {
+    a.push_back("--budget-ms");
+    a.push_back(std::to_string(o.budget_ms));
+  }
+  return a;
+}
+
+class Engine final : public sv::JobSink {
+ public:
+  Engine(const std::vector<WorkItem>& items, const CheckCliOptions& opts, bool names_global, RowWriter& out)
+      : items_(items), opts_(opts), names_global_(names_global), out_(out) {}
+
+  int run() {
+    auto t0 = std::chrono::steady_clock::now();
+    auto exe = sv::executable_beside_self("leanbatch-worker");
+    if (!exe) {
+      report_error("cannot find leanbatch-worker beside leanbatch (use --in-process)");
+      return kExitUndecided;
+    }
+    sv::PoolOptions po;
+    po.worker.command.executable = *exe;
+    po.worker.command.arguments = worker_arguments(opts_);
+    po.worker.request_timeout = std::chrono::milliseconds(static_cast<int64_t>(opts_.request_timeout_s) * 1000);
+    po.worker.restart.max_requests = opts_.max_requests;
+    po.worker.restart.max_imports = opts_.max_imports;
+    po.worker.restart.max_retained_bytes = opts_.max_retained_mb << 20;
+    po.worker.restart.rss_soft_bytes = opts_.rss_soft_mb << 20;
+    po.worker.restart.rss_hard_bytes = opts_.rss_hard_mb << 20;
+    po.worker.restart.idle_restart = std::chrono::milliseconds(static_cast<int64_t>(opts_.idle_restart_s) * 1000);
+    po.workers = opts_.jobs ? opts_.jobs : std::max(1u, std::thread::hardware_concurrency());
+    po.max_restarts = opts_.max_restarts;
+    po.retain_rows = true;
+
+    // Files in order of first mention; items wait for their file's import.
+    for (size_t i = 0; i < items_.size(); ++i) {
+      auto [it, fresh] = file_index_.try_emplace(items_[i].file, files_.size());
+      if (fresh) files_.push_back(FileState{items_[i].file, {}, {}, {}, {}, FileState::State::None, {}});
+      files_[it->second].waiting.push_back(i);
+      states_.push_back(ItemState{});
+      states_.back().file = it->second;
+    }
+    sv::InterruptGuard guard;
+    sv::Pool pool(po, *this);
+    pool_ = &pool;
+    for (size_t f = 0; f < files_.size(); ++f) submit_import(f);
+    sv::RunResult rr = pool.run(&guard);
+    if (rr.status == sv::RunStatus::Interrupted) oc_.interrupted = true;
+    if (rr.status == sv::RunStatus::GaveUp) gave_up_ = rr.last_failure;
+    if (rr.status != sv::RunStatus::Interrupted) pool.shutdown(&guard);
+    pool_ = nullptr;
+    sweep();
+    if (names_global_) {
+      for (const WorkItem& item : items_)
+        for (const std::string& name : item.decls)
+          if (!found_names_.count(name) && missing_reported_.insert(name).second) {
+            ++oc_.skipped;
+            out_.write(skipped_row(items_.size() == 1 ? items_[0].display : "", name, "no declaration named '" + name + "'"));
+          }
+    }
+    if (out_.failed()) oc_.io_error = true;
+    int rc = oc_.exit_code();
+    out_.write(summary_row(oc_, items_.size(), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), rc));
+    return rc;
+  }
+
+  void on_row(const sv::JobFrame&) override {}  // rows are printed from the outcome (final)
+
+  void on_outcome(sv::JobOutcome&& o) override {
+    auto it = jobs_.find(o.ref.job_id);
+    if (it == jobs_.end()) return;
+    Job job = std::move(it->second);
+    jobs_.erase(it);
+    if (job.kind == Job::Kind::Import)
+      on_import(job, o);
+    else
+      on_check(job, o);
+  }
+
+  void on_worker_event(const sv::WorkerEvent& e) override {
+    if (!opts_.events) return;
+    JsonObject o;
+    o.field("schema", kRowSchema).field("type", "event").field("event", sv::to_string(e.kind));
+    o.field("worker", static_cast<uint64_t>(e.worker_id)).field("generation", static_cast<uint64_t>(e.generation));
+    if (e.pid > 0) o.field("pid", static_cast<int64_t>(e.pid));
+    if (e.cause) o.field("cause", sv::to_string(*e.cause));
+    if (e.kind == sv::WorkerEventKind::Started) {
+      o.field("handshake_micros", static_cast<uint64_t>(e.handshake_latency.count() / 1000));
+      o.field("worker_version", e.worker_version);
+    }
+    if (e.kind == sv::WorkerEventKind::Exited) o.field("planned", e.planned);
+    if (e.exit) o.raw("exit", exit_json(*e.exit));
+    out_.write(o.str());
+  }
+
+ private:
+  struct FileState {
+    std::string path;
+    proto::ImportResponse info;
+    std::unordered_map<std::string, std::vector<uint64_t>> by_name;
+    std::vector<size_t> waiting;
+    std::optional<proto::ErrorPayload> error;
+    enum class State { None, Pending, Ok, Failed } state = State::None;
+    std::optional<sv::FatalExit> failure;
+  };
+  struct ItemState {
+    size_t file = 0;
+    std::vector<uint64_t> todo;     // declarations to check, in file order
+    size_t cursor = 0;              // next position of todo to schedule
+    std::vector<uint64_t> requeue;  // left over from a failed chunk, scheduled first
+    size_t chunk = kFirstChunk;
+    std::set<uint64_t> printed;     // declarations that have their row
+    bool started = false;           // todo computed
+    bool file_row = false;          // ended with a file row
+    bool busy = false;
+  };
+  struct Job {
+    enum class Kind { Import, Check } kind;
+    size_t file = 0;
+    size_t item = 0;
+    std::vector<uint64_t> decls;
+  };
+
+  void submit_import(size_t f) {
+    files_[f].state = FileState::State::Pending;
+    uint64_t id = next_job_++;
+    jobs_[id] = Job{Job::Kind::Import, f, 0, {}};
+    pool_->submit(sv::Job{id, sv::RequestKind::Import, proto::encode(proto::ImportRequest{files_[f].path}), files_[f].path,
+                          false, std::nullopt});
+  }
+
+  void on_import(const Job& job, const sv::JobOutcome& o) {
+    FileState& f = files_[job.file];
+    if (o.kind == sv::OutcomeKind::Response) {
+      auto info = proto::decode_import_response(o.payload);
+      if (info) {
+        f.info = std::move(*info);
+        for (uint64_t d = 0; d < f.info.names.size(); ++d) f.by_name[f.info.names[d]].push_back(d);
+        f.state = FileState::State::Ok;
+        spdlog::info("'{}': {} declarations, read in {:.3f}s by worker {}", f.path, f.info.declarations,
+                     f.info.read_seconds, o.ref.worker_id);
+        for (size_t i : f.waiting) start_item(i);
+        return;
+      }
+      f.error = proto::ErrorPayload{"crashed", "protocol", "bad import response: " + info.error(), 0, 0};
+    } else if (o.kind == sv::OutcomeKind::ErrorResponse) {
+      auto err = proto::decode_error(o.payload);
+      f.error = err ? *err : proto::ErrorPayload{"crashed", "protocol", "bad error payload", 0, 0};
+    } else {
+      f.failure = o.failure;
+      f.error = proto::ErrorPayload{o.kind == sv::OutcomeKind::Cancelled ? "cancelled" : "crashed",
+                                    o.failure ? sv::to_string(o.failure->kind) : sv::to_string(o.kind),
+                                    o.failure ? o.failure->describe() : "the worker pool gave up", 0, 0};
+    }
+    f.state = FileState::State::Failed;
+    for (size_t i : f.waiting) file_row(i);
+  }
+
+  void file_row(size_t i) {
+    ItemState& s = states_[i];
+    if (s.file_row) return;
+    s.file_row = true;
+    const FileState& f = files_[s.file];
+    const proto::ErrorPayload& e = *f.error;
+    if (e.status == "malformed") ++oc_.malformed;
+    else if (e.status == "declined") ++oc_.declined;
+    else if (e.status == "cancelled") ++oc_.cancelled;
+    else ++oc_.crashed;
+    JsonObject err;
+    err.field("kind", e.kind).field("message", e.message);
+    if (e.line) err.field("line", e.line).field("offset", e.offset);
+    if (f.failure && !f.failure->stderr_tail.empty()) err.field("stderr_tail", f.failure->stderr_tail);
+    JsonObject row;
+    row.field("schema", kRowSchema).field("type", "file").field("file", items_[i].display).field("status", e.status);
+    row.raw("error", err.str());
+    if (e.status == "malformed" || e.status == "declined")
+      spdlog::warn("'{}': line {}: {}", items_[i].display, e.line, e.message);
+    out_.write(row.str());
+  }
+
+  void start_item(size_t i) {
+    ItemState& s = states_[i];
+    const FileState& f = files_[s.file];
+    s.started = true;
+    if (items_[i].decls.empty()) {
+      s.todo.resize(f.info.declarations);
+      for (uint64_t d = 0; d < f.info.declarations; ++d) s.todo[d] = d;
+    } else {
+      std::set<uint64_t> sel;
+      for (const std::string& name : items_[i].decls) {
+        auto it = f.by_name.find(name);
+        if (it == f.by_name.end()) {
+          if (!names_global_) {
+            ++oc_.skipped;
+            out_.write(skipped_row(items_[i].display, name, "no declaration named '" + name + "'"));
+          }
+          continue;
+        }
+        found_names_.insert(name);
+        sel.insert(it->second.begin(), it->second.end());
+      }
+      s.todo.assign(sel.begin(), sel.end());
+    }
+    schedule(i);
+  }
+
+  void schedule(size_t i) {
+    ItemState& s = states_[i];
+    if (s.busy || stopping_) return;
+    std::vector<uint64_t> batch;
+    while (!s.requeue.empty() && batch.size() < s.chunk) {
+      batch.push_back(s.requeue.front());
+      s.requeue.erase(s.requeue.begin());
+    }
+    while (s.cursor < s.todo.size() && batch.size() < s.chunk) batch.push_back(s.todo[s.cursor++]);
+    if (batch.empty()) return;
+    s.busy = true;
+    uint64_t id = next_job_++;
+    const std::string& path = files_[s.file].path;
+    jobs_[id] = Job{Job::Kind::Check, s.file, i, batch};
+    pool_->submit(sv::Job{id, sv::RequestKind::Check, proto::encode(proto::CheckRequest{path, batch}), path, false,
+                          std::nullopt});
+  }
+
+  void print_rows(size_t i, const sv::JobOutcome& o) {
+    ItemState& s = states_[i];
+    for (const std::string& payload : o.rows) {
+      auto row = proto::decode_row(payload);
+      if (!row || s.printed.count(row->decl)) continue;
+      s.printed.insert(row->decl);
+      std::string_view j = row->open_json;
+      // Tally by status (the worker wrote it; no need to parse the whole row).
+      for (const char* st : {"ok", "rejected", "declined", "timeout", "cancelled", "crashed"}) {
+        std::string needle = std::string("\"status\":\"") + st + "\"";
+        if (j.find(needle) != std::string_view::npos) {
+          host::VerdictStatus vs = std::string(st) == "ok"         ? host::VerdictStatus::Ok
+                                   : std::string(st) == "rejected" ? host::VerdictStatus::Rejected
+                                   : std::string(st) == "declined" ? host::VerdictStatus::Declined
+                                   : std::string(st) == "timeout"  ? host::VerdictStatus::Timeout
+                                   : std::string(st) == "cancelled" ? host::VerdictStatus::Cancelled
+                                                                    : host::VerdictStatus::Error;
+          tally(oc_, vs);
+          break;
+        }
+      }
+      out_.write(proto::finish_row(j, static_cast<int>(o.ref.worker_id), static_cast<int>(o.ref.attempt)));
+    }
+  }
+
+  // A row the driver writes itself for a declaration the workers could not decide.
+  void synthesized_row(size_t i, uint64_t d, const char* status, const std::string& kind, const std::string& message,
+                       const sv::FatalExit* failure, const sv::AttemptRef* ref) {
+    ItemState& s = states_[i];
+    if (!s.printed.insert(d).second) return;
+    const FileState& f = files_[s.file];
+    if (std::string(status) == "cancelled") ++oc_.cancelled;
+    else if (std::string(status) == "timeout") ++oc_.timeout;
+    else ++oc_.crashed;
+    JsonObject err;
+    err.field("kind", kind).field("message", message);
+    if (failure && !failure->stderr_tail.empty()) err.field("stderr_tail", failure->stderr_tail);
+    JsonObject row;
+    row.field("schema", kRowSchema).field("type", "decl").field("file", items_[i].display);
+    if (d < f.info.names.size()) {
+      row.field("name", f.info.names[d]).field("kind", f.info.kinds[d]).field("line", f.info.lines[d]);
+    }
+    row.field("status", status).raw("error", err.str());
+    if (ref && ref->attempt > 0) row.field("worker", static_cast<uint64_t>(ref->worker_id)).field("attempt", ref->attempt);
+    out_.write(row.str());
+  }
+
+  void on_check(const Job& job, const sv::JobOutcome& o) {
+    size_t i = job.item;
+    ItemState& s = states_[i];
+    s.busy = false;
+    print_rows(i, o);
+    std::vector<uint64_t> undecided;
+    for (uint64_t d : job.decls)
+      if (!s.printed.count(d)) undecided.push_back(d);
+    switch (o.kind) {
+      case sv::OutcomeKind::Response:
+        // Every requested declaration has its row; anything else is a protocol slip.
+        for (uint64_t d : undecided)
+          synthesized_row(i, d, "crashed", "protocol", "the worker answered without a row for this declaration", nullptr, &o.ref);
+        s.chunk = std::min(kMaxChunk, s.chunk * 2);
+        break;
+      case sv::OutcomeKind::ErrorResponse: {
+        auto err = proto::decode_error(o.payload);
+        std::string msg = err ? err->message : "the worker reported an error";
+        for (uint64_t d : undecided) synthesized_row(i, d, "crashed", err ? err->kind : "protocol", msg, nullptr, &o.ref);
+        break;
+      }
+      case sv::OutcomeKind::WorkerFailed: {
+        // The first undecided declaration takes the blame; the rest is retried.
+        const sv::FatalExit* fx = o.failure ? &*o.failure : nullptr;
+        if (!undecided.empty()) {
+          bool timeout = fx && fx->kind == sv::ExitKind::Timeout;
+          synthesized_row(i, undecided.front(), timeout ? "timeout" : "crashed", fx ? sv::to_string(fx->kind) : "crash",
+                          fx ? fx->describe() : "the worker died", fx, &o.ref);
+          s.requeue.insert(s.requeue.begin(), undecided.begin() + 1, undecided.end());
+        }
+        s.chunk = kFirstChunk;
+        break;
+      }
+      case sv::OutcomeKind::NotRun:
+      case sv::OutcomeKind::Cancelled: {
+        const sv::FatalExit* fx = o.failure ? &*o.failure : nullptr;
+        bool cancelled = o.kind == sv::OutcomeKind::Cancelled;
+        for (uint64_t d : undecided)
+          synthesized_row(i, d, cancelled ? "cancelled" : "crashed", cancelled ? "cancelled" : "gave_up",
+                          cancelled ? "interrupted before this declaration was decided"
+                                    : "the worker pool gave up (restart intensity exceeded)",
+                          fx, &o.ref);
+        stopping_ = true;
+        break;
+      }
+    }
+    if (!stopping_) schedule(i);
+  }
+
+  // After the run: every item and declaration still without a terminal row gets one.
+  void sweep() {
+    const char* status = oc_.interrupted ? "cancelled" : "crashed";
+    std::string kind = oc_.interrupted ? "cancelled" : "gave_up";
+    std::string msg = oc_.interrupted ? "interrupted before this declaration was decided"
+                                      : (gave_up_ ? "the worker pool gave up: " + gave_up_->describe()
+                                                  : "not decided");
+    for (size_t i = 0; i < items_.size(); ++i) {
+      ItemState& s = states_[i];
+      FileState& f = files_[s.file];
+      if (s.file_row) continue;
+      if (!s.started) {
+        if (!f.error) f.error = proto::ErrorPayload{status, kind, msg, 0, 0};
+        file_row(i);
+        continue;
+      }
+      for (uint64_t d : s.requeue) synthesized_row(i, d, status, kind, msg, gave_up_ ? &*gave_up_ : nullptr, nullptr);
+      for (size_t k = s.cursor; k < s.todo.size(); ++k)
+        synthesized_row(i, s.todo[k], status, kind, msg, gave_up_ ? &*gave_up_ : nullptr, nullptr);
+    }
+  }
+
+  const std::vector<WorkItem>& items_;
+  const CheckCliOptions& opts_;
+  bool names_global_;
+  RowWriter& out_;
+  sv::Pool* pool_ = nullptr;
+  std::vector<FileState> files_;
+  std::unordered_map<std::string, size_t> file_index_;
+  std::vector<ItemState> states_;
+  std::unordered_map<uint64_t, Job> jobs_;
+  uint64_t next_job_ = 1;
+  bool stopping_ = false;
+  std::optional<sv::FatalExit> gave_up_;
+  std::set<std::string> found_names_, missing_reported_;
+  Outcomes oc_;
+};
+
+}  // namespace
+
+int run_supervised(const std::vector<WorkItem>& items, const CheckCliOptions& opts, bool names_global, RowWriter& out) {
+  Engine engine(items, opts, names_global, out);
+  return engine.run();
+}
+
+}  // namespace leanbatch::tools

@@ -1,0 +1,90 @@
+#include "leanbatch/work_items.hpp"
+
+#include <simdjson.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace leanbatch::tools {
+
+namespace {
+
+std::string resolve(const std::filesystem::path& base, const std::string& p) {
+  std::filesystem::path q(p);
+  return q.is_absolute() ? p : (base / q).lexically_normal().string();
+}
+
+std::string trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return "";
+  size_t e = s.find_last_not_of(" \t\r");
+  return s.substr(b, e - b + 1);
+}
+
+}  // namespace
+
+std::expected<std::vector<WorkItem>, ManifestError> read_manifest(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return std::unexpected(ManifestError{0, "cannot open the manifest"});
+  std::filesystem::path base = std::filesystem::path(path).parent_path();
+  std::vector<WorkItem> items;
+  simdjson::dom::parser parser;
+  std::string raw;
+  uint64_t line = 0;
+  int format = 0;  // 0 unknown, 1 NDJSON, 2 text
+  while (std::getline(in, raw)) {
+    ++line;
+    std::string s = trim(raw);
+    if (s.empty() || (format != 1 && s[0] == '#')) continue;
+    if (format == 0) format = s[0] == '{' ? 1 : 2;
+    WorkItem item;
+    item.manifest_line = line;
+    if (format == 1) {
+      simdjson::dom::element root;
+      if (auto e = parser.parse(s).get(root); e != simdjson::SUCCESS)
+        return std::unexpected(ManifestError{line, std::string("invalid JSON (") + simdjson::error_message(e) + ")"});
+      simdjson::dom::object obj;
+      if (root.get(obj) != simdjson::SUCCESS) return std::unexpected(ManifestError{line, "expected a JSON object"});
+      for (auto [key, value] : obj) {
+        if (key == "file") {
+          std::string_view f;
+          if (value.get(f) != simdjson::SUCCESS) return std::unexpected(ManifestError{line, "'file' must be a string"});
+          item.display = std::string(f);
+        } else if (key == "decls") {
+          simdjson::dom::array arr;
+          if (value.get(arr) != simdjson::SUCCESS)
+            return std::unexpected(ManifestError{line, "'decls' must be an array of names"});
+          for (auto d : arr) {
+            std::string_view n;
+            if (d.get(n) != simdjson::SUCCESS)
+              return std::unexpected(ManifestError{line, "'decls' must be an array of names"});
+            item.decls.emplace_back(n);
+          }
+        } else if (key == "module") {
+          std::string_view m;
+          if (value.get(m) != simdjson::SUCCESS) return std::unexpected(ManifestError{line, "'module' must be a string"});
+          item.module = std::string(m);
+        } else {
+          return std::unexpected(ManifestError{line, "unknown key '" + std::string(key) + "'"});
+        }
+      }
+      if (item.display.empty()) return std::unexpected(ManifestError{line, "missing 'file'"});
+    } else {
+      if (s[0] == '{') return std::unexpected(ManifestError{line, "a JSON line in a plain-text manifest"});
+      size_t hash = s.find('#');
+      item.display = trim(s.substr(0, hash));
+      if (hash != std::string::npos) {
+        std::string d = trim(s.substr(hash + 1));
+        if (d.empty()) return std::unexpected(ManifestError{line, "empty declaration name after '#'"});
+        item.decls.push_back(d);
+      }
+      if (item.display.empty()) return std::unexpected(ManifestError{line, "missing file path"});
+    }
+    item.file = resolve(base, item.display);
+    items.push_back(std::move(item));
+  }
+  if (items.empty()) return std::unexpected(ManifestError{0, "the manifest lists no items"});
+  return items;
+}
+
+}  // namespace leanbatch::tools

@@ -1,0 +1,126 @@
+// leanbatch-worker: a supervised child. Reads framed requests on stdin, answers on stdout
+// through libsupervise's ChildChannel, checks with libhost. Started by `leanbatch`.
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+
+#include "common/logging.hpp"
+#include "common/rows.hpp"
+#include "common/worker_protocol.hpp"
+#include "leanbatch/host/session.hpp"
+#include "leanbatch/supervise/child_channel.hpp"
+
+#ifndef LEANBATCH_VERSION
+#define LEANBATCH_VERSION "0.0.0"
+#endif
+
+namespace {
+
+using namespace leanbatch;
+namespace proto = leanbatch::tools::protocol;
+namespace sv = leanbatch::supervise;
+
+struct WorkerOptions {
+  host::SessionOptions session;
+  bool axioms = false;
+};
+
+void fail_with(sv::RequestContext& ctx, const std::string& status, const std::string& kind, const std::string& message,
+               uint64_t line = 0, uint64_t offset = 0) {
+  ctx.fail(proto::encode(proto::ErrorPayload{status, kind, message, line, offset}));
+}
+
+void fail_read(sv::RequestContext& ctx, const host::ReadError& e) {
+  fail_with(ctx, e.is_decline() ? "declined" : (e.kind == host::ReadErrorKind::Io ? "crashed" : "malformed"),
+            host::to_string(e.kind), e.message, e.line, e.offset);
+}
+
+void handle_import(host::Session& session, sv::RequestContext& ctx) {
+  auto req = proto::decode_import_request(ctx.request().payload);
+  if (!req) return fail_with(ctx, "crashed", "protocol", req.error());
+  auto ex = session.import(req->file);
+  if (!ex) return fail_read(ctx, ex.error());
+  const host::Environment& env = *(*ex)->env;
+  proto::ImportResponse resp;
+  resp.declarations = env.declarations().size();
+  resp.read_seconds = env.stats.seconds;
+  resp.bytes = env.stats.bytes;
+  for (const host::Declaration& d : env.declarations()) {
+    resp.names.push_back(env.store().name_to_string(env.constant(d.first_const).name));
+    resp.lines.push_back(d.line);
+    resp.kinds.emplace_back(host::to_string(d.kind));
+  }
+  ctx.stats(sv::StatsPayload{session.retained_bytes()});
+  ctx.respond(proto::encode(resp));
+}
+
+void handle_check(host::Session& session, const WorkerOptions& opts, sv::RequestContext& ctx) {
+  auto req = proto::decode_check_request(ctx.request().payload);
+  if (!req) return fail_with(ctx, "crashed", "protocol", req.error());
+  auto ex = session.import(req->file);
+  if (!ex) return fail_read(ctx, ex.error());
+  host::LoadedExport& le = **ex;
+  std::vector<uint32_t> selection;
+  for (uint64_t d : req->decls) {
+    if (d >= le.env->declarations().size()) return fail_with(ctx, "crashed", "protocol", "declaration index out of range");
+    selection.push_back(static_cast<uint32_t>(d));
+  }
+  if (selection.empty()) {
+    ctx.respond("{}");
+    return;
+  }
+  bool parent_gone = false;
+  session.check(le, selection, [&](const host::DeclVerdict& v) {
+    if (parent_gone) return;
+    std::string row = tools::decl_row(req->file, *le.env, v, tools::RowOrigin{-1, 0}, opts.axioms);
+    if (!ctx.row(proto::encode_row(v.decl, row))) parent_gone = true;
+  });
+  ctx.stats(sv::StatsPayload{session.retained_bytes()});
+  ctx.respond("{}");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"leanbatch-worker: a supervised checking process (started by leanbatch)", "leanbatch-worker"};
+  WorkerOptions opts;
+  host::CheckOptions& k = opts.session.check;
+  std::vector<std::string> extra_axioms;
+  unsigned budget_ms = 0;
+  app.add_flag("--allow-unsafe", k.allow_unsafe);
+  app.add_flag("--axioms", opts.axioms);
+  app.add_flag("--strict-axioms", k.strict_axioms);
+  app.add_option("--allow-axiom", extra_axioms);
+  app.add_option("--budget-ms", budget_ms);
+  app.add_option("--max-environments", opts.session.max_environments);
+  app.add_option("--max-retained-bytes", opts.session.max_retained_bytes);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 64;
+  }
+  k.collect_axioms = opts.axioms;
+  for (const auto& a : extra_axioms) k.allowed_axioms.push_back(a);
+  k.budget = std::chrono::milliseconds(budget_ms);
+  tools::setup_logging(0, "leanbatch-worker");
+  // Crashes must not leave core files behind (the supervisor reports them itself).
+  struct rlimit no_core {0, 0};
+  setrlimit(RLIMIT_CORE, &no_core);
+
+  auto channel = sv::ChildChannel::open({.worker_version = std::string("leanbatch-worker ") + LEANBATCH_VERSION});
+  if (!channel) {
+    tools::report_error("worker: " + channel.error().message);
+    return 2;
+  }
+  host::Session session(opts.session);
+  return channel->serve([&](sv::RequestContext& ctx) {
+    switch (ctx.request().kind) {
+      case sv::RequestKind::Import: handle_import(session, ctx); break;
+      case sv::RequestKind::Check: handle_check(session, opts, ctx); break;
+      case sv::RequestKind::Info: handle_import(session, ctx); break;
+      default: fail_with(ctx, "crashed", "protocol", "unexpected request kind"); break;
+    }
+  });
+}
