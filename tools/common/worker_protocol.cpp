@@ -128,9 +128,10 @@ std::expected<ErrorPayload, std::string> decode_error(std::string_view payload) 
   return r;
 }
 
-std::string encode_row(uint32_t decl, std::string_view row_json) {
-  std::string out(4, '\0');
+std::string encode_row(uint32_t decl, host::VerdictStatus status, std::string_view row_json) {
+  std::string out(5, '\0');
   for (int i = 0; i < 4; ++i) out[i] = static_cast<char>((decl >> (8 * i)) & 0xFF);
+  out[4] = static_cast<char>(status);
   // Drop the closing brace: the driver appends fields and closes it.
   if (!row_json.empty() && row_json.back() == '}') row_json.remove_suffix(1);
   out.append(row_json);
@@ -138,10 +139,14 @@ std::string encode_row(uint32_t decl, std::string_view row_json) {
 }
 
 std::expected<RowView, std::string> decode_row(std::string_view payload) {
-  if (payload.size() < 6 || payload[4] != '{') return std::unexpected(std::string("malformed row frame"));
+  if (payload.size() < 7 || payload[5] != '{') return std::unexpected(std::string("malformed row frame"));
   RowView v;
   for (int i = 0; i < 4; ++i) v.decl |= static_cast<uint32_t>(static_cast<unsigned char>(payload[i])) << (8 * i);
-  v.open_json = payload.substr(4);
+  auto st = static_cast<unsigned char>(payload[4]);
+  if (st > static_cast<unsigned char>(host::VerdictStatus::Error))
+    return std::unexpected("row frame with unknown verdict status " + std::to_string(st));
+  v.status = static_cast<host::VerdictStatus>(st);
+  v.open_json = payload.substr(5);
   return v;
 }
 

@@ -1,13 +1,16 @@
 #pragma once
 /// The payloads leanbatch puts in libsupervise frames (libsupervise treats them as opaque
 /// bytes). Requests and responses are JSON objects; a Row frame is a 4-byte little-endian
-/// declaration index followed by the row's JSON object without its closing brace, so that
-/// the driver can append the worker id and attempt without re-parsing.
+/// declaration index, one byte of verdict status (host::VerdictStatus), then the row's JSON
+/// object without its closing brace, so that the driver can tally the verdict and append the
+/// worker id and attempt without re-parsing. See docs/protocol.md, "leanbatch payloads".
 #include <cstdint>
 #include <expected>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "leanbatch/host/checker.hpp"
 
 namespace leanbatch::tools::protocol {
 
@@ -51,9 +54,10 @@ std::expected<CheckRequest, std::string> decode_check_request(std::string_view p
 std::expected<ErrorPayload, std::string> decode_error(std::string_view payload);
 
 /// Row frames.
-std::string encode_row(uint32_t decl, std::string_view row_json);
+std::string encode_row(uint32_t decl, host::VerdictStatus status, std::string_view row_json);
 struct RowView {
   uint32_t decl = 0;
+  host::VerdictStatus status = host::VerdictStatus::Error;
   std::string_view open_json;  ///< the row object without its closing brace
 };
 std::expected<RowView, std::string> decode_row(std::string_view payload);

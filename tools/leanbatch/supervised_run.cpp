@@ -284,23 +284,15 @@ class Engine final : public sv::JobSink {
     ItemState& s = states_[i];
     for (const std::string& payload : o.rows) {
       auto row = proto::decode_row(payload);
-      if (!row || s.printed.count(row->decl)) continue;
-      s.printed.insert(row->decl);
-      std::string_view j = row->open_json;
-      // Tally by status (the worker wrote it; no need to parse the whole row).
-      for (const char* st : {"ok", "rejected", "declined", "timeout", "cancelled", "crashed"}) {
-        std::string needle = std::string("\"status\":\"") + st + "\"";
-        if (j.find(needle) != std::string_view::npos) {
-          host::VerdictStatus vs = std::string(st) == "ok"         ? host::VerdictStatus::Ok
-                                   : std::string(st) == "rejected" ? host::VerdictStatus::Rejected
-                                   : std::string(st) == "declined" ? host::VerdictStatus::Declined
-                                   : std::string(st) == "timeout"  ? host::VerdictStatus::Timeout
-                                   : std::string(st) == "cancelled" ? host::VerdictStatus::Cancelled
-                                                                    : host::VerdictStatus::Error;
-          tally(oc_, vs);
-          break;
-        }
+      if (!row) {
+        // The declaration keeps no row from this frame; it gets a synthesized one below.
+        spdlog::warn("worker {}: {}", o.ref.worker_id, row.error());
+        continue;
       }
+      if (s.printed.count(row->decl)) continue;
+      s.printed.insert(row->decl);
+      tally(oc_, row->status);
+      std::string_view j = row->open_json;
       out_.write(proto::finish_row(j, static_cast<int>(o.ref.worker_id), static_cast<int>(o.ref.attempt)));
     }
   }

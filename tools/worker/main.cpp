@@ -75,7 +75,7 @@ void handle_check(host::Session& session, const WorkerOptions& opts, sv::Request
   session.check(le, selection, [&](const host::DeclVerdict& v) {
     if (parent_gone) return;
     std::string row = tools::decl_row(req->file, *le.env, v, tools::RowOrigin{-1, 0}, opts.axioms);
-    if (!ctx.row(proto::encode_row(v.decl, row))) parent_gone = true;
+    if (!ctx.row(proto::encode_row(v.decl, v.status, row))) parent_gone = true;
   });
   ctx.stats(sv::StatsPayload{session.retained_bytes()});
   ctx.respond("{}");
