@@ -38,6 +38,8 @@ struct CheckCliOptions {
   uint64_t rss_hard_mb = 0;
   unsigned idle_restart_s = 0;
   unsigned max_restarts = 16;
+  uint64_t address_space_mb = 0;  ///< RLIMIT_AS of each worker, 0: inherit
+  unsigned max_environments = 4;  ///< exports a worker keeps loaded (LRU)
   host::CancelToken* cancel = nullptr;  ///< in-process mode
 };
 /// `check FILE…`

@@ -46,6 +46,9 @@ void add_check_options(CLI::App* c, leanbatch::tools::CheckCliOptions& o) {
   c->add_option("--rss-hard-mb", o.rss_hard_mb, "kill a worker during a request above this RSS (0: no limit)");
   c->add_option("--idle-restart-s", o.idle_restart_s, "restart a worker idle for this long (0: never)");
   c->add_option("--max-restarts", o.max_restarts, "give up after this many worker failures within 60 s");
+  c->add_option("--address-space-mb", o.address_space_mb, "address-space limit (RLIMIT_AS) of each worker (0: none)");
+  c->add_option("--max-environments", o.max_environments, "exports each worker keeps loaded, least recently used dropped first")
+      ->check(CLI::Range(1u, 1024u));
 }
 
 }  // namespace

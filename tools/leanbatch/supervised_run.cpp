@@ -11,6 +11,7 @@
 // `cancelled` row. Every item ends with exactly one terminal row.
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <thread>
@@ -57,6 +58,8 @@ std::vector<std::string> worker_arguments(const CheckCliOptions& o) {
     a.push_back("--allow-axiom");
     a.push_back(x);
   }
+  a.push_back("--max-environments");
+  a.push_back(std::to_string(o.max_environments));
   if (o.budget_ms) {
     a.push_back("--budget-ms");
     a.push_back(std::to_string(o.budget_ms));
@@ -80,6 +83,11 @@ class Engine final : public sv::JobSink {
     po.worker.command.executable = *exe;
     po.worker.command.arguments = worker_arguments(opts_);
     po.worker.request_timeout = std::chrono::milliseconds(static_cast<int64_t>(opts_.request_timeout_s) * 1000);
+    // The worker defaults LEAN_BACKTRACE=0 and LEAN_ABORT_ON_PANIC=1 give way to the user's
+    // own settings of these variables.
+    for (const char* var : {"LEAN_BACKTRACE", "LEAN_ABORT_ON_PANIC"})
+      if (const char* v = std::getenv(var)) po.worker.command.environment.emplace_back(var, v);
+    po.worker.address_space_limit = opts_.address_space_mb << 20;
     po.worker.restart.max_requests = opts_.max_requests;
     po.worker.restart.max_imports = opts_.max_imports;
     po.worker.restart.max_retained_bytes = opts_.max_retained_mb << 20;
