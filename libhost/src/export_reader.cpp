@@ -1183,11 +1183,9 @@ class Reader {
       dom::element root;
       if (parser_.parse(reinterpret_cast<const uint8_t*>(p + pos), end - pos, true).get(root) == simdjson::SUCCESS &&
           root.type() == dom::element_type::OBJECT) {
-        dom::element idv;
-        if (dom::object(root).at_key(key).get(idv) == simdjson::SUCCESS &&
-            (idv.type() == dom::element_type::INT64 || idv.type() == dom::element_type::UINT64) &&
-            uint64_t(idv) == pending_.id)
-          return line;
+        // get() with an error code, not a conversion: a negative id must not throw.
+        uint64_t idv = 0;
+        if (dom::object(root).at_key(key).get(idv) == simdjson::SUCCESS && idv == pending_.id) return line;
       }
       ++line;
       pos = end + 1;
