@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "builder.hpp"
@@ -241,4 +242,110 @@ TEST_CASE("run: a manifest of items, relative paths, bad lines reported with the
   CHECK(e.exit == 1);
   CHECK(e.err.find("line 2") != std::string::npos);
   CHECK(e.err.find("unknown key 'fiel'") != std::string::npos);
+}
+
+namespace {
+
+// A plain-text manifest in the build folder naming `lines` (paths and path#Decl).
+std::string write_manifest(const std::string& name, const std::vector<std::string>& lines) {
+  std::string m = std::string(LB_BINARY_DIR) + "/" + name;
+  std::ofstream o(m);
+  for (const auto& l : lines) o << l << "\n";
+  return m;
+}
+
+// Row files ("file" field) of the decl and file rows; the summary's fields.
+struct RowSummary {
+  std::multiset<std::string> files;
+  std::map<std::string, std::string> summary;
+};
+RowSummary summarize(const Result& r) {
+  simdjson::dom::parser p;
+  RowSummary s;
+  for (const std::string& line : r.rows) {
+    simdjson::dom::element row = p.parse(line);
+    std::string type = str_field(row, "type");
+    if (type == "decl" || type == "file") s.files.insert(str_field(row, "file"));
+    if (type == "summary")
+      for (auto [k, v] : simdjson::dom::object(row)) s.summary[std::string(k)] = simdjson::minify(v);
+  }
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("run --shard I/N splits the items by export file, and the shards together are the whole run") {
+  std::string dir = std::string(LB_SOURCE_DIR) + "/corpora/";
+  std::vector<std::string> files = {dir + "tutorial/good/001_basicDef.ndjson", dir + "axeyum/nat-le-succ.ndjson",
+                                    dir + "axeyum/nat-le-refl.ndjson", dir + "tutorial/good/004_dependentType.ndjson"};
+  std::string m = write_manifest("shard-manifest.txt", files);
+  Result whole = run_lb({"run", m});
+  REQUIRE(whole.exit == 0);
+  RowSummary all = summarize(whole);
+  std::multiset<std::string> seen;
+  for (const char* sh : {"1/3", "2/3", "3/3"}) {
+    Result part = run_lb({"run", "--shard", sh, m});
+    CHECK(part.exit == 0);
+    RowSummary s = summarize(part);
+    for (const auto& f : s.files) seen.insert(f);
+    // A file is never split across shards.
+    for (const auto& f : s.files) CHECK(s.files.count(f) == all.files.count(f));
+  }
+  CHECK(seen == all.files);
+  CHECK(run_lb({"run", "--shard", "4/3", m}).exit == 64);
+  CHECK(run_lb({"run", "--shard", "x", m}).exit == 64);
+  CHECK(run_lb({"check", "--shard", "1/2", "--decl", "basicDef", files[0]}).exit == 64);
+}
+
+TEST_CASE("a bad manifest still ends with a malformed file row and a summary") {
+  std::string bad = std::string(LB_BINARY_DIR) + "/bad-manifest-rows.ndjson";
+  std::ofstream(bad) << "{\"file\":\"a.ndjson\"}\n{\"file\":3}\n";
+  Result r = run_lb({"run", bad});
+  CHECK(r.exit == 1);
+  REQUIRE(r.rows.size() == 2);
+  CHECK(r.rows[0].find("\"type\":\"file\"") != std::string::npos);
+  CHECK(r.rows[0].find("\"status\":\"malformed\"") != std::string::npos);
+  CHECK(r.rows[0].find("\"line\":2") != std::string::npos);
+  CHECK(r.rows[1].find("\"type\":\"summary\"") != std::string::npos);
+  CHECK(r.err.find("line 2: 'file' must be a string") != std::string::npos);
+}
+
+TEST_CASE("an unreadable export is one crashed file row and exit 3, in both modes") {
+  std::string dir = std::string(LB_SOURCE_DIR) + "/corpora/";
+  std::string m = write_manifest("io-manifest.txt", {dir + "tutorial/good/001_basicDef.ndjson", "/nonexistent/x.ndjson"});
+  for (bool in_process : {false, true}) {
+    std::vector<std::string> args = {"run", m};
+    if (in_process) args.insert(args.begin() + 1, "--in-process");
+    Result r = run_lb(args);
+    INFO((in_process ? "in-process" : "workers"));
+    CHECK(r.exit == 3);
+    RowSummary s = summarize(r);
+    CHECK(s.summary["declarations"] == "1");  // the file row is not a declaration
+    CHECK(s.summary["file_errors"] == "1");
+    CHECK(s.summary["ok"] == "1");
+    bool io_row = false;
+    for (const auto& line : r.rows)
+      if (line.find("\"type\":\"file\"") != std::string::npos && line.find("\"status\":\"crashed\"") != std::string::npos &&
+          line.find("\"kind\":\"io\"") != std::string::npos)
+        io_row = true;
+    CHECK(io_row);
+  }
+}
+
+TEST_CASE("rows carry the manifest's file as written and its module, in both modes") {
+  std::string m = std::string(LB_BINARY_DIR) + "/module-manifest.ndjson";
+  std::string rel = std::filesystem::relative(std::string(LB_SOURCE_DIR) + "/corpora/tutorial/good/001_basicDef.ndjson",
+                                              LB_BINARY_DIR)
+                        .string();
+  std::ofstream(m) << "{\"file\":\"" << rel << "\",\"module\":\"Tutorial.Basic\"}\n";
+  for (bool in_process : {false, true}) {
+    std::vector<std::string> args = {"run", m};
+    if (in_process) args.insert(args.begin() + 1, "--in-process");
+    Result r = run_lb(args);
+    INFO((in_process ? "in-process" : "workers"));
+    CHECK(r.exit == 0);
+    REQUIRE(r.rows.size() == 2);
+    CHECK(r.rows[0].find("\"file\":\"" + rel + "\"") != std::string::npos);
+    CHECK(r.rows[0].find("\"module\":\"Tutorial.Basic\"") != std::string::npos);
+  }
 }

@@ -11,17 +11,23 @@ inline constexpr int kExitInterrupted = 130;
 
 /// Tallies outcomes and derives the exit code: rejected/malformed beats undecided beats
 /// declined beats accepted.
+/// Declaration rows count in ok … skipped; file rows (a file that could not be read) in
+/// malformed and the file_* counters, so that "declarations" counts declaration rows only.
 struct Outcomes {
-  unsigned long long ok = 0, rejected = 0, declined = 0, malformed = 0, timeout = 0, crashed = 0, cancelled = 0,
-                     skipped = 0;
+  unsigned long long ok = 0, rejected = 0, declined = 0, timeout = 0, crashed = 0, cancelled = 0, skipped = 0;
+  unsigned long long malformed = 0, file_declined = 0, file_crashed = 0, file_cancelled = 0;
   bool interrupted = false;
   bool io_error = false;
+
+  unsigned long long declarations() const { return ok + rejected + declined + timeout + crashed + cancelled + skipped; }
+  unsigned long long file_errors() const { return malformed + file_declined + file_crashed + file_cancelled; }
 
   int exit_code() const {
     if (interrupted) return kExitInterrupted;
     if (rejected > 0 || malformed > 0 || skipped > 0) return kExitRejected;  // skipped: a requested name is missing
-    if (timeout > 0 || crashed > 0 || cancelled > 0 || io_error) return kExitUndecided;
-    if (declined > 0) return kExitDeclined;
+    if (timeout > 0 || crashed > 0 || cancelled > 0 || file_crashed > 0 || file_cancelled > 0 || io_error)
+      return kExitUndecided;
+    if (declined > 0 || file_declined > 0) return kExitDeclined;
     return kExitAccepted;
   }
 };

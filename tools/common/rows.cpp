@@ -30,15 +30,14 @@ void tally(Outcomes& o, host::VerdictStatus s) {
   }
 }
 
-std::string decl_row(const std::string& file, const host::Environment& env, const host::DeclVerdict& v,
+std::string decl_row(const RowSource& src, const host::Environment& env, const host::DeclVerdict& v,
                      const RowOrigin& origin, bool with_axioms) {
   const host::Declaration& d = env.declaration(v.decl);
   const host::ConstantInfo& c = env.constant(d.first_const);
   JsonObject o;
-  o.field("schema", kRowSchema)
-      .field("type", "decl")
-      .field("file", file)
-      .field("name", env.store().name_to_string(c.name))
+  o.field("schema", kRowSchema).field("type", "decl").field("file", src.file);
+  if (!src.module.empty()) o.field("module", src.module);
+  o.field("name", env.store().name_to_string(c.name))
       .field("kind", host::to_string(d.kind))
       .field("line", static_cast<uint64_t>(d.line))
       .field("status", row_status(v.status));
@@ -61,17 +60,28 @@ std::string decl_row(const std::string& file, const host::Environment& env, cons
   return o.str();
 }
 
-std::string malformed_file_row(const std::string& file, const host::ReadError& err) {
+const char* file_status(const host::ReadError& err) {
+  if (err.is_decline()) return "declined";
+  if (err.kind == host::ReadErrorKind::Io || err.kind == host::ReadErrorKind::Cancelled) return "crashed";
+  return "malformed";
+}
+
+std::string file_error_row(const RowSource& src, const host::ReadError& err) {
   JsonObject e;
   e.field("kind", host::to_string(err.kind)).field("message", err.message);
   if (err.line > 0) e.field("line", static_cast<uint64_t>(err.line)).field("offset", static_cast<uint64_t>(err.offset));
   JsonObject o;
-  o.field("schema", kRowSchema)
-      .field("type", "file")
-      .field("file", file)
-      .field("status", err.is_decline() ? "declined" : "malformed")
-      .raw("error", e.str());
+  o.field("schema", kRowSchema).field("type", "file").field("file", src.file);
+  if (!src.module.empty()) o.field("module", src.module);
+  o.field("status", file_status(err)).raw("error", e.str());
   return o.str();
+}
+
+void tally_file(Outcomes& o, std::string_view status) {
+  if (status == "malformed") ++o.malformed;
+  else if (status == "declined") ++o.file_declined;
+  else if (status == "cancelled") ++o.file_cancelled;
+  else ++o.file_crashed;
 }
 
 std::string skipped_row(const std::string& file, const std::string& name, const std::string& why) {
@@ -92,8 +102,7 @@ std::string summary_row(const Outcomes& oc, unsigned long long files, double sec
   o.field("schema", kRowSchema)
       .field("type", "summary")
       .field("files", static_cast<uint64_t>(files))
-      .field("declarations", static_cast<uint64_t>(oc.ok + oc.rejected + oc.declined + oc.timeout + oc.crashed +
-                                                   oc.cancelled + oc.skipped))
+      .field("declarations", static_cast<uint64_t>(oc.declarations()))
       .field("ok", static_cast<uint64_t>(oc.ok))
       .field("rejected", static_cast<uint64_t>(oc.rejected))
       .field("declined", static_cast<uint64_t>(oc.declined))
@@ -102,6 +111,7 @@ std::string summary_row(const Outcomes& oc, unsigned long long files, double sec
       .field("crashed", static_cast<uint64_t>(oc.crashed))
       .field("cancelled", static_cast<uint64_t>(oc.cancelled))
       .field("skipped", static_cast<uint64_t>(oc.skipped))
+      .field("file_errors", static_cast<uint64_t>(oc.file_errors()))
       .field("seconds", seconds)
       .field("exit", exit_code);
   return o.str();

@@ -59,7 +59,13 @@ std::string encode(const ImportResponse& r) {
       .str();
 }
 
-std::string encode(const CheckRequest& r) { return JsonObject().field("file", r.file).raw("decls", u64_array(r.decls)).str(); }
+std::string encode(const CheckRequest& r) {
+  JsonObject o;
+  o.field("file", r.file).raw("decls", u64_array(r.decls));
+  if (!r.label.empty()) o.field("label", r.label);
+  if (!r.module.empty()) o.field("module", r.module);
+  return o.str();
+}
 
 std::string encode(const ErrorPayload& r) {
   return JsonObject()
@@ -112,6 +118,8 @@ std::expected<CheckRequest, std::string> decode_check_request(std::string_view p
     if (d.get(x) != simdjson::SUCCESS) return std::unexpected(std::string("bad declaration index"));
     r.decls.push_back(x);
   }
+  get_string(*obj, "label", r.label);
+  get_string(*obj, "module", r.module);
   return r;
 }
 

@@ -32,6 +32,8 @@ struct ImportResponse {
 struct CheckRequest {
   std::string file;
   std::vector<uint64_t> decls;
+  std::string label;   ///< "file" of the rows (the path as the user wrote it); empty: `file`
+  std::string module;  ///< "module" of the rows; empty: none
 };
 
 /// Terminal Error payload: what went wrong (a malformed export, an I/O error, …).

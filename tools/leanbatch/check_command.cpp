@@ -1,7 +1,9 @@
 // `leanbatch check FILE…` and `leanbatch run MANIFEST`: build the work items, then check
 // them in this process (--in-process) or through supervised workers (supervised_run.cpp).
 #include <chrono>
+#include <optional>
 #include <set>
+#include <unordered_map>
 #include <spdlog/spdlog.h>
 
 #include "common/logging.hpp"
@@ -9,6 +11,7 @@
 #include "leanbatch/commands.hpp"
 #include "leanbatch/host/checker.hpp"
 #include "leanbatch/host/export_reader.hpp"
+#include "leanbatch/host/json.hpp"
 #include "leanbatch/work_items.hpp"
 
 namespace leanbatch::tools {
@@ -67,13 +70,8 @@ int run_in_process(const std::vector<WorkItem>& items, const CheckCliOptions& op
         break;
       }
       spdlog::warn("{}", load_error->describe());
-      if (load_error->is_decline())
-        ++oc.declined;
-      else
-        ++oc.malformed;
-      ReadError shown = *load_error;
-      shown.file = item.display;
-      out.write(malformed_file_row(item.display, shown));
+      tally_file(oc, file_status(*load_error));
+      out.write(file_error_row(RowSource{item.display, item.module}, *load_error));
       continue;
     }
     std::vector<uint32_t> selection;
@@ -91,7 +89,7 @@ int run_in_process(const std::vector<WorkItem>& items, const CheckCliOptions& op
     selection.erase(std::unique(selection.begin(), selection.end()), selection.end());
     checker->check(selection, [&](const DeclVerdict& v) {
       tally(oc, v.status);
-      out.write(decl_row(item.display, *env, v, RowOrigin{}, opts.axioms));
+      out.write(decl_row(RowSource{item.display, item.module}, *env, v, RowOrigin{}, opts.axioms));
     });
     spdlog::info("'{}': done; extensions: {}", item.display, [&] {
       std::string s;
@@ -117,28 +115,75 @@ int run_in_process(const std::vector<WorkItem>& items, const CheckCliOptions& op
   return rc;
 }
 
-int dispatch(const std::vector<WorkItem>& items, const CheckCliOptions& opts, bool names_global, RowWriter& out) {
-  if (opts.in_process) return run_in_process(items, opts, names_global, out);
-  return run_supervised(items, opts, names_global, out);
+// `--shard I/N`: keeps the items of every N-th export file (in order of first mention),
+// starting with the I-th, so that the shards of one run import disjoint files.
+std::optional<std::vector<WorkItem>> apply_shard(std::vector<WorkItem> items, const std::string& spec) {
+  if (spec.empty()) return items;
+  unsigned long i = 0, n = 0;
+  size_t slash = spec.find('/');
+  try {
+    if (slash == std::string::npos) return std::nullopt;
+    size_t used = 0;
+    i = std::stoul(spec.substr(0, slash), &used);
+    if (used != slash) return std::nullopt;
+    n = std::stoul(spec.substr(slash + 1), &used);
+    if (used != spec.size() - slash - 1) return std::nullopt;
+  } catch (const std::exception&) {  // stoul: not a number (the only exceptions it throws)
+    return std::nullopt;
+  }
+  if (n == 0 || i == 0 || i > n) return std::nullopt;
+  std::unordered_map<std::string, size_t> file_index;
+  std::vector<WorkItem> kept;
+  for (WorkItem& item : items) {
+    size_t f = file_index.try_emplace(item.file, file_index.size()).first->second;
+    if (f % n == i - 1) kept.push_back(std::move(item));
+  }
+  return kept;
+}
+
+int dispatch(std::vector<WorkItem> all, const CheckCliOptions& opts, bool names_global, RowWriter& out) {
+  auto items = apply_shard(std::move(all), opts.shard);
+  if (!items) {
+    report_error("--shard: expected I/N with 1 <= I <= N, got '" + opts.shard + "'");
+    return kExitUsage;
+  }
+  if (opts.in_process) return run_in_process(*items, opts, names_global, out);
+  return run_supervised(*items, opts, names_global, out);
 }
 
 }  // namespace
 
 int run_check(const CheckCliOptions& opts, RowWriter& out) {
+  if (!opts.shard.empty() && !opts.decls.empty()) {
+    // A name is missing only if no file has it, which one shard cannot tell.
+    report_error("--shard and --decl do not combine on check; name the declarations per file in a manifest (run)");
+    return kExitUsage;
+  }
   std::vector<WorkItem> items;
   for (const std::string& f : opts.files) items.push_back(WorkItem{f, f, opts.decls, "", 0});
-  return dispatch(items, opts, true, out);
+  return dispatch(std::move(items), opts, true, out);
 }
 
 int run_manifest(const CheckCliOptions& opts, RowWriter& out) {
   const std::string& path = opts.files.at(0);
   auto items = read_manifest(path);
   if (!items) {
-    report_error("'" + path + "': " + (items.error().line ? "line " + std::to_string(items.error().line) + ": " : "") +
-                 items.error().message);
-    return kExitRejected;
+    const ManifestError& e = items.error();
+    report_error("'" + path + "': " + (e.line ? "line " + std::to_string(e.line) + ": " : "") + e.message);
+    // Rows still end with a summary: the manifest itself is the malformed input.
+    host::JsonObject err;
+    err.field("kind", "manifest").field("message", e.message);
+    if (e.line) err.field("line", e.line);
+    host::JsonObject row;
+    row.field("schema", kRowSchema).field("type", "file").field("file", path).field("status", "malformed");
+    row.raw("error", err.str());
+    out.write(row.str());
+    Outcomes oc;
+    oc.malformed = 1;
+    out.write(summary_row(oc, 0, 0.0, oc.exit_code()));
+    return oc.exit_code();
   }
-  return dispatch(*items, opts, false, out);
+  return dispatch(std::move(*items), opts, false, out);
 }
 
 }  // namespace leanbatch::tools

@@ -29,6 +29,7 @@ struct CheckCliOptions {
   bool in_process = false;
   unsigned jobs = 0;
   bool events = false;
+  std::string shard;  ///< "I/N": only the I-th of N shards (by export file), empty: all
   // Supervision (worker mode).
   unsigned request_timeout_s = 3600;  ///< watchdog per request (import or chunk), 0: none
   unsigned max_requests = 0;

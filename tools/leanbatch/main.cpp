@@ -38,6 +38,7 @@ void add_check_options(CLI::App* c, leanbatch::tools::CheckCliOptions& o) {
   c->add_flag("--in-process", o.in_process, "check in this process instead of supervised workers");
   c->add_option("-j,--jobs", o.jobs, "number of worker processes (default: number of CPUs)");
   c->add_flag("--events", o.events, "also print worker start/exit/restart events as rows");
+  c->add_option("--shard", o.shard, "check only shard I of N (I/N, 1-based), splitting by export file");
   c->add_option("--request-timeout-s", o.request_timeout_s, "watchdog per worker request in seconds (0: none)");
   c->add_option("--max-requests", o.max_requests, "restart a worker after this many requests (0: never)");
   c->add_option("--max-imports", o.max_imports, "restart a worker after this many distinct exports (0: never)");

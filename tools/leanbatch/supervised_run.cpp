@@ -228,16 +228,15 @@ class Engine final : public sv::JobSink {
     s.file_row = true;
     const FileState& f = files_[s.file];
     const proto::ErrorPayload& e = *f.error;
-    if (e.status == "malformed") ++oc_.malformed;
-    else if (e.status == "declined") ++oc_.declined;
-    else if (e.status == "cancelled") ++oc_.cancelled;
-    else ++oc_.crashed;
+    tally_file(oc_, e.status);
     JsonObject err;
     err.field("kind", e.kind).field("message", e.message);
     if (e.line) err.field("line", e.line).field("offset", e.offset);
     if (f.failure && !f.failure->stderr_tail.empty()) err.field("stderr_tail", f.failure->stderr_tail);
     JsonObject row;
-    row.field("schema", kRowSchema).field("type", "file").field("file", items_[i].display).field("status", e.status);
+    row.field("schema", kRowSchema).field("type", "file").field("file", items_[i].display);
+    if (!items_[i].module.empty()) row.field("module", items_[i].module);
+    row.field("status", e.status);
     row.raw("error", err.str());
     if (e.status == "malformed" || e.status == "declined")
       spdlog::warn("'{}': line {}: {}", items_[i].display, e.line, e.message);
@@ -284,8 +283,8 @@ class Engine final : public sv::JobSink {
     uint64_t id = next_job_++;
     const std::string& path = files_[s.file].path;
     jobs_[id] = Job{Job::Kind::Check, s.file, i, batch};
-    pool_->submit(sv::Job{id, sv::RequestKind::Check, proto::encode(proto::CheckRequest{path, batch}), path, false,
-                          std::nullopt});
+    proto::CheckRequest req{path, batch, items_[i].display, items_[i].module};
+    pool_->submit(sv::Job{id, sv::RequestKind::Check, proto::encode(req), path, false, std::nullopt});
   }
 
   void print_rows(size_t i, const sv::JobOutcome& o) {
@@ -319,6 +318,7 @@ class Engine final : public sv::JobSink {
     if (failure && !failure->stderr_tail.empty()) err.field("stderr_tail", failure->stderr_tail);
     JsonObject row;
     row.field("schema", kRowSchema).field("type", "decl").field("file", items_[i].display);
+    if (!items_[i].module.empty()) row.field("module", items_[i].module);
     if (d < f.info.names.size()) {
       row.field("name", f.info.names[d]).field("kind", f.info.kinds[d]).field("line", f.info.lines[d]);
     }

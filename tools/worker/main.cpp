@@ -33,8 +33,7 @@ void fail_with(sv::RequestContext& ctx, const std::string& status, const std::st
 }
 
 void fail_read(sv::RequestContext& ctx, const host::ReadError& e) {
-  fail_with(ctx, e.is_decline() ? "declined" : (e.kind == host::ReadErrorKind::Io ? "crashed" : "malformed"),
-            host::to_string(e.kind), e.message, e.line, e.offset);
+  fail_with(ctx, tools::file_status(e), host::to_string(e.kind), e.message, e.line, e.offset);
 }
 
 void handle_import(host::Session& session, sv::RequestContext& ctx) {
@@ -72,9 +71,10 @@ void handle_check(host::Session& session, const WorkerOptions& opts, sv::Request
     return;
   }
   bool parent_gone = false;
+  const tools::RowSource src{req->label.empty() ? req->file : req->label, req->module};
   session.check(le, selection, [&](const host::DeclVerdict& v) {
     if (parent_gone) return;
-    std::string row = tools::decl_row(req->file, *le.env, v, tools::RowOrigin{-1, 0}, opts.axioms);
+    std::string row = tools::decl_row(src, *le.env, v, tools::RowOrigin{-1, 0}, opts.axioms);
     if (!ctx.row(proto::encode_row(v.decl, v.status, row))) parent_gone = true;
   });
   ctx.stats(sv::StatsPayload{session.retained_bytes()});
