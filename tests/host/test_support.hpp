@@ -52,6 +52,27 @@ inline DeclVerdict verdict_of(const Environment& env, const std::vector<DeclVerd
   return {};
 }
 
+inline std::string kind_of(const Environment& env, const std::vector<DeclVerdict>& vs, const std::string& name) {
+  return verdict_of(env, vs, name).kind;
+}
+inline VerdictStatus status_for(const Environment& env, const std::vector<DeclVerdict>& vs, const std::string& name) {
+  return verdict_of(env, vs, name).status;
+}
+inline std::string message_of(const Environment& env, const std::vector<DeclVerdict>& vs, const std::string& name) {
+  return verdict_of(env, vs, name).message;
+}
+/// Kind of the first declaration that is not accepted ("" when all are).
+inline std::string first_failure_kind(const std::vector<DeclVerdict>& vs) {
+  for (const DeclVerdict& v : vs)
+    if (v.status != VerdictStatus::Ok) return v.kind;
+  return "";
+}
+inline std::string first_failure_message(const std::vector<DeclVerdict>& vs) {
+  for (const DeclVerdict& v : vs)
+    if (v.status != VerdictStatus::Ok) return v.message;
+  return "";
+}
+
 /// Every declaration accepted?
 inline bool all_ok(const std::vector<DeclVerdict>& vs) {
   for (const DeclVerdict& v : vs)

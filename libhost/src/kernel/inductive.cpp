@@ -96,8 +96,7 @@ class InductiveChecker {
     std::unordered_set<uint32_t> seen;
     for (uint32_t i = decl_.first_const; i < decl_.first_const + decl_.num_consts; ++i) {
       Name n = env_.constant(i).name;
-      if (kenv_.find(n))
-        throw KernelError{KernelErrorKind::AlreadyDeclared, "'" + nm(n) + "' is already declared", {}};
+      kenv_.check_name_free(n, decl_index_);
       if (!seen.insert(n.id).second)
         throw KernelError{KernelErrorKind::AlreadyDeclared, "'" + nm(n) + "' is declared twice in this block", {}};
     }
@@ -191,6 +190,12 @@ class InductiveChecker {
       if (find_const(st_, args[i], [&](Name n) { return is_new_type_name(n); })) nested = true;
     }
     if (!nested) return nullptr;
+    // Soundness (unsafe never supports safe): the auxiliary copy of the container is
+    // checked as part of this block, but the restored constructor and recursor types still
+    // name the container itself, so a safe block must not nest an unsafe inductive.
+    // (Only reachable with --allow-unsafe: otherwise unsafe declarations are not visible.)
+    if (info->is_unsafe() && !unsafe_)
+      fail(KernelErrorKind::UnsafeUse, "a safe inductive type nests the unsafe inductive type '" + nm(info->name) + "'");
     if (loose)
       bad("invalid nested inductive datatype '" + nm(info->name) +
           "': nested inductive datatype parameters cannot contain local variables");

@@ -28,6 +28,7 @@ const char* to_string(KernelErrorKind k) {
     case KernelErrorKind::InvalidInductive: return "invalid_inductive";
     case KernelErrorKind::InvalidRecursor: return "invalid_recursor";
     case KernelErrorKind::InvalidQuot: return "invalid_quot";
+    case KernelErrorKind::InvalidLiteral: return "invalid_literal";
     case KernelErrorKind::AxiomNotAllowed: return "axiom_not_allowed";
     case KernelErrorKind::UnsafeDeclaration: return "unsafe_declaration";
     case KernelErrorKind::PartialDeclaration: return "partial_declaration";
@@ -93,6 +94,11 @@ KernelNames::KernelNames(TermStore& st) {
   list = n("List");
   list_nil = n("List.nil");
   list_cons = n("List.cons");
+  string_of_byte_array = n("String.ofByteArray");
+  byte_array = n("ByteArray");
+  byte_array_is_valid_utf8 = n("ByteArray.IsValidUTF8");
+  byte_array_is_valid_utf8_intro = n("ByteArray.IsValidUTF8.intro");
+  list_utf8_encode = n("List.utf8Encode");
   eq = n("Eq");
   eq_refl = n("Eq.refl");
   quot = n("Quot");
@@ -183,6 +189,26 @@ KernelError KernelEnv::missing_constant_error(Name n, uint32_t current) const {
             {}};
   }
   return {KernelErrorKind::UnknownConstant, "unknown constant '" + name + "'", {}};
+}
+
+void KernelEnv::check_name_free(Name n, uint32_t current) const {
+  // Soundness / consistency: a name belongs to the first declaration that introduces it.
+  // Checking only the *accepted* declarations would let a second `foo` take over when the
+  // first one was declined (an unsafe or partial `foo` that Lean itself would have added),
+  // and would make the verdict depend on the selection (`--decl` leaves earlier
+  // declarations unchecked): a later theorem would then silently be about another `foo`.
+  std::optional<uint32_t> first = env_.find(n);
+  if (!first) return;
+  uint32_t d = env_.constant(*first).decl;
+  if (d >= current) return;
+  const char* what = status_[d] == Status::Accepted   ? ""
+                     : status_[d] == Status::Rejected ? ", which was rejected"
+                     : status_[d] == Status::Declined ? ", which was declined"
+                                                      : ", not checked in this run";
+  throw KernelError{KernelErrorKind::AlreadyDeclared,
+                    "'" + st().name_to_string(n) + "' is already declared (line " +
+                        std::to_string(env_.declaration(d).line) + what + ")",
+                    {}};
 }
 
 bool KernelEnv::wrapper_is_identity(Name n, unsigned arity) {

@@ -156,9 +156,54 @@ void check_string_support(KernelEnv& k, const CheckControl& control, uint32_t de
     ok = ok && tc.is_def_eq(tc.check(ctor), arrow(list_char, k.string_type));
     if (ok) {
       k.string_ok = true;
+      k.string_inhabited = true;  // the expansion of "" is a closed term of type String
       k.string_uses_of_list = use_of_list;
     }
   } catch (const KernelError&) {
+  }
+}
+
+// Soundness of typing string literals before their expansion is available: newer Lean
+// preludes use literals long before `String.ofList` exists (String is a structure over a
+// ByteArray there). Such a literal is an opaque constant of type String, which is harmless
+// exactly when String is inhabited. So we type-check a closed witness of type String; any
+// well-typed one proves it (an export's own `structure String where h : False` has none).
+void check_string_inhabited(KernelEnv& k, const CheckControl& control, uint32_t decl) {
+  const KernelNames& n = k.names();
+  TermStore& st = k.st();
+  if (!k.find(n.string)) return;
+  Level zero = st.level_zero();
+  Level one = st.level_succ(zero);
+  LevelList l0 = st.level_list(std::span<const Level>(&zero, 1));
+  LevelList l1 = st.level_list(std::span<const Level>(&one, 1));
+  Expr nil_char = st.mk_app(st.mk_const(n.list_nil, l0), st.mk_const(n.char_, LevelList{}));
+  std::vector<Expr> witnesses;
+  // A constructor without arguments.
+  if (const ConstantInfo* s = k.find(n.string); s->kind == ConstKind::Inductive)
+    for (Name c : s->ctors)
+      if (const ConstantInfo* ci = k.find(c); ci && ci->lparams.empty() && ci->type == k.string_type)
+        witnesses.push_back(st.mk_const(c, LevelList{}));
+  // `structure String where data : List Char`: String.mk []
+  if (k.find(n.string_mk) && k.find(n.list_nil) && k.find(n.char_))
+    witnesses.push_back(st.mk_app(st.mk_const(n.string_mk, LevelList{}), nil_char));
+  // `structure String where toByteArray : ByteArray; isValidUTF8 : toByteArray.IsValidUTF8`:
+  // String.ofByteArray (List.utf8Encode []) (IsValidUTF8.intro [] rfl)
+  if (k.find(n.string_of_byte_array) && k.find(n.byte_array_is_valid_utf8_intro) && k.find(n.list_utf8_encode) &&
+      k.find(n.eq_refl) && k.find(n.byte_array) && k.find(n.list_nil) && k.find(n.char_)) {
+    Expr bytes = st.mk_app(st.mk_const(n.list_utf8_encode, LevelList{}), nil_char);
+    Expr refl = st.mk_app(st.mk_const(n.eq_refl, l1), {st.mk_const(n.byte_array, LevelList{}), bytes});
+    Expr valid = st.mk_app(st.mk_const(n.byte_array_is_valid_utf8_intro, LevelList{}), {bytes, nil_char, refl});
+    witnesses.push_back(st.mk_app(st.mk_const(n.string_of_byte_array, LevelList{}), {bytes, valid}));
+  }
+  for (Expr w : witnesses) {
+    TypeChecker tc(k, control, decl, {}, Safety::Safe);
+    try {
+      if (tc.is_def_eq(tc.check(w), k.string_type)) {
+        k.string_inhabited = true;
+        return;
+      }
+    } catch (const KernelError&) {
+    }
   }
 }
 
@@ -169,7 +214,7 @@ void update_primitives(KernelEnv& k, const CheckControl& control, uint32_t decl_
   TermStore& st = k.st();
   const KernelNames& n = k.names();
   const Declaration& d = env.declaration(decl_index);
-  bool touched_string = false;
+  bool touched_string = false, touched_witness = false;
   for (uint32_t i = d.first_const; i < d.first_const + d.num_consts; ++i) {
     const ConstantInfo& c = env.constant(i);
     if (c.kind == ConstKind::Inductive && c.name == n.nat && !k.nat_ok) {
@@ -194,8 +239,12 @@ void update_primitives(KernelEnv& k, const CheckControl& control, uint32_t decl_
     if (c.name == n.string || c.name == n.string_mk || c.name == n.string_of_list || c.name == n.char_ ||
         c.name == n.char_of_nat || c.name == n.list || c.name == n.nat)
       touched_string = true;
+    if (c.name == n.string || c.name == n.string_mk || c.name == n.list || c.name == n.char_ || c.name == n.eq ||
+        c.name == n.byte_array || c.name == n.byte_array_is_valid_utf8 || c.name == n.list_utf8_encode)
+      touched_witness = true;
   }
   if (touched_string && !k.string_ok) check_string_support(k, control, decl_index);
+  if (touched_witness && !k.string_inhabited) check_string_inhabited(k, control, decl_index);
 }
 
 }  // namespace leanbatch::host

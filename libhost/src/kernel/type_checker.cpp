@@ -66,9 +66,27 @@ void TypeChecker::check_level(Level l) {
          "reference to undeclared universe parameter '" + st_.name_to_string(*bad) + "'");
 }
 
+uint64_t TypeChecker::inst_key(Name owner, Expr e, LevelList ls) {
+  // Soundness: the instantiation of a term depends on its constant's universe parameter
+  // names and their order, not only on the term. Keying on (term, levels) alone made
+  // `B.{v,u}` reuse `A.{u,v}`'s instantiation when both have the same type term, so
+  // `B.{1,0} : Type` was accepted although B.{1,0} is Type (Type : Type). Within one
+  // TypeChecker a name always denotes the same constant (names are unique; the inductive
+  // overlay only adds names that were not visible before).
+  uint64_t k = detail::pair_key(owner.id, e.id);
+  uint32_t slot;
+  if (const uint32_t* s = inst_slots_.find(k)) {
+    slot = *s;
+  } else {
+    slot = next_inst_slot_++;
+    inst_slots_.put(k, slot);
+  }
+  return detail::pair_key(slot, ls.id);
+}
+
 Expr TypeChecker::instantiate_type_lparams(const ConstantInfo& c, LevelList ls) {
   if (c.lparams.empty() || ls.id == 0) return c.type;
-  uint64_t key = detail::pair_key(c.type.id, ls.id);
+  uint64_t key = inst_key(c.name, c.type, ls);
   if (const uint32_t* r = inst_type_cache_.find(key)) return Expr{*r};
   Expr r = instantiate_lparams(st_, c.type, c.lparams, st_.levels(ls));
   inst_type_cache_.put(key, r.id);
@@ -77,7 +95,7 @@ Expr TypeChecker::instantiate_type_lparams(const ConstantInfo& c, LevelList ls) 
 
 Expr TypeChecker::instantiate_value_lparams(const ConstantInfo& c, LevelList ls) {
   if (c.lparams.empty() || ls.id == 0) return c.value;
-  uint64_t key = detail::pair_key(c.value.id, ls.id);
+  uint64_t key = inst_key(c.name, c.value, ls);
   if (const uint32_t* r = inst_value_cache_.find(key)) return Expr{*r};
   Expr r = instantiate_lparams(st_, c.value, c.lparams, st_.levels(ls));
   inst_value_cache_.put(key, r.id);
@@ -156,8 +174,29 @@ Expr TypeChecker::infer_core(Expr e, bool infer_only) {
     if (const uint32_t* c = infer_cache_[0].find(e.id)) return Expr{*c};
   Expr r;
   switch (st_.kind(e)) {
-    case ExprKind::NatLit: r = kenv_.nat_type; break;
-    case ExprKind::StrLit: r = kenv_.string_type; break;
+    // Soundness: Lean's kernel types literals by name. Typed by name alone, a literal is an
+    // axiom `5 : Nat`, and an export with `def Nat : Prop := False` would get `5 : False`.
+    // A Nat literal is therefore typed only once `Nat` is the verified inductive (the
+    // literal then abbreviates `Nat.succ^n Nat.zero`); a string literal once a closed term
+    // of type `String` was checked (primitives.cpp: before its expansion exists, a literal
+    // is an opaque constant of an inhabited type, which proves nothing new). Real exports
+    // always declare these types before using literals.
+    case ExprKind::NatLit:
+      if (!kenv_.nat_ok)
+        fail(KernelErrorKind::InvalidLiteral,
+             "a Nat literal needs 'Nat' to be the inductive with 'Nat.zero : Nat', 'Nat.succ : Nat → Nat' "
+             "(declared and accepted before this declaration)",
+             {{"literal", e}});
+      r = kenv_.nat_type;
+      break;
+    case ExprKind::StrLit:
+      if (!kenv_.string_inhabited)
+        fail(KernelErrorKind::InvalidLiteral,
+             "a String literal needs an inhabited 'String' (a structure over 'List Char' or over a UTF-8 "
+             "'ByteArray', declared and accepted before this declaration)",
+             {{"literal", e}});
+      r = kenv_.string_type;
+      break;
     case ExprKind::Proj: r = infer_proj(e, infer_only); break;
     case ExprKind::FVar: {
       const LocalDecl* d = lctx_.find(st_.fvar_idx(e));

@@ -195,7 +195,7 @@ Expr TypeChecker::inductive_reduce_rec(Expr e, bool cheap_rec, bool cheap_proj) 
   if (st_.levels(ls).size() != rec->lparams.size()) return Expr{};
   Expr rhs = rule->rhs;
   if (!rec->lparams.empty() && ls.id != 0) {
-    uint64_t key = detail::pair_key(rhs.id, ls.id);
+    uint64_t key = inst_key(rec->name, rhs, ls);  // per recursor: see inst_key
     if (const uint32_t* c = inst_value_cache_.find(key)) {
       rhs = Expr{*c};
     } else {

@@ -30,6 +30,7 @@ struct KernelNames {
       nat_shiftLeft, nat_shiftRight, nat_pow, nat_log2;
   Name bool_, bool_true, bool_false;
   Name string, string_mk, string_of_list, char_, char_of_nat, list, list_nil, list_cons;
+  Name string_of_byte_array, byte_array, byte_array_is_valid_utf8, byte_array_is_valid_utf8_intro, list_utf8_encode;
   Name eq, eq_refl, quot, quot_mk, quot_lift, quot_ind;
   Name reduce_bool, reduce_nat;
   Name sorry_ax, trust_compiler, propext, quot_sound, classical_choice;
@@ -60,6 +61,9 @@ class KernelEnv {
   const ConstantInfo* find(Name n) const;
   /// Explains why `n` is not visible while checking declaration `current`.
   KernelError missing_constant_error(Name n, uint32_t current) const;
+  /// Throws AlreadyDeclared if a declaration before `current` (in file order) introduced `n`,
+  /// whatever its verdict (accepted, rejected, declined, or not checked in this run).
+  void check_name_free(Name n, uint32_t current) const;
 
   /// Temporary constants of the inductive block being checked.
   void overlay_add(const ConstantInfo* c) { overlay_.push_back(c); }
@@ -69,6 +73,10 @@ class KernelEnv {
   bool nat_ok = false;     ///< `Nat` is the inductive with `Nat.zero`, `Nat.succ`
   bool bool_ok = false;    ///< `Bool` is the inductive with `Bool.false`, `Bool.true`
   bool string_ok = false;  ///< String literal expansion is well-typed here
+  /// A closed term of type `String` was type-checked (implied by string_ok). Before the
+  /// expansion is available, a string literal is then an opaque constant of an inhabited
+  /// type, which cannot prove anything new (replace every literal by the witness).
+  bool string_inhabited = false;
   bool string_uses_of_list = false;
   std::array<bool, static_cast<size_t>(NatOp::Count)> nat_op_ok{};
   bool eq_ok = false;       ///< `Eq` has the shape the quotient module needs

@@ -30,6 +30,7 @@ enum class KernelErrorKind : uint8_t {
   InvalidInductive,
   InvalidRecursor,      ///< exported recursor / type info differs from the derived one
   InvalidQuot,
+  InvalidLiteral,       ///< a literal whose type (Nat / String) is not the verified declaration
   AxiomNotAllowed,
   UnsafeDeclaration,    ///< declined: unsafe declarations need --allow-unsafe
   PartialDeclaration,   ///< declined: partial definitions need --allow-unsafe

@@ -12,7 +12,12 @@
 ///    every pair of literals. Operations that fail the check are simply not accelerated
 ///    (ordinary unfolding still applies), so a wrong definition costs speed, never soundness;
 ///  - string literal expansion needs `List`, `Char`, `Char.ofNat : Nat → Char` and
-///    `String.mk : List Char → String` (or `String.ofList`) with those types.
+///    `String.mk : List Char → String` (or `String.ofList`) with those types;
+///  - literals themselves are typed only after this: a Nat literal once `Nat` is verified,
+///    a string literal once a closed term of type `String` was type-checked (a witness:
+///    a constructor without arguments, `String.mk []`, or `String.ofByteArray` of the
+///    encoding of `[]` with its validity proof). Before the expansion exists a string
+///    literal is then an opaque constant of an inhabited type, which proves nothing new.
 #include <cstdint>
 
 #include "leanbatch/host/kernel/type_checker.hpp"

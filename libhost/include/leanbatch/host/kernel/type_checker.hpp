@@ -159,8 +159,14 @@ class TypeChecker {
   detail::FlatMap64 whnf_core_cache_;
   detail::FlatMap64 whnf_cache_;
   detail::FlatMap64 failure_cache_;
-  detail::FlatMap64 inst_type_cache_;   // (constant name, level list) → type
-  detail::FlatMap64 inst_value_cache_;  // (constant name, level list) → value
+  // Universe instantiation memo: inst_key(owner, term, levels) → instantiated term. The key
+  // must name the owning constant, not just the term: `A.{u,v}` and `B.{v,u}` may share one
+  // interned type, and `B.{1,0}` is not `A.{1,0}`.
+  uint64_t inst_key(Name owner, Expr e, LevelList ls);
+  detail::FlatMap64 inst_slots_;        // (owner name, term) → dense slot
+  uint32_t next_inst_slot_ = 0;
+  detail::FlatMap64 inst_type_cache_;   // (slot of constant name and its type, level list) → type
+  detail::FlatMap64 inst_value_cache_;  // (slot of constant name and its value / rule rhs, level list) → term
   std::chrono::steady_clock::time_point deadline_;
   uint32_t system_counter_ = 0;
   Expr prop_;
