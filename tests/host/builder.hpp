@@ -225,4 +225,18 @@ class Builder {
   uint32_t next_fvar_ = 1u << 30;
 };
 
+/// Bool, its constructors, `@Eq.{1} Bool` and pairs of Bools, for the Arena base files that
+/// declare them (Bool, Eq, Prod).
+struct BoolEnv {
+  Builder& b;
+  Expr B() { return b.c("Bool"); }
+  Expr tt() { return b.c("Bool.true"); }
+  Expr ff() { return b.c("Bool.false"); }
+  Expr eqB(Expr x, Expr y) { return b.eq(B(), x, y); }
+  Expr reflB(Expr x) { return b.refl(B(), x); }
+  Expr BB() { return b.arrow(B(), B()); }
+  Expr PBB() { return b.app(b.c("Prod", {b.lvl(0), b.lvl(0)}), {B(), B()}); }
+  Expr pair(Expr x, Expr y) { return b.app(b.c("Prod.mk", {b.lvl(0), b.lvl(0)}), {B(), B(), x, y}); }
+};
+
 }  // namespace lbtest

@@ -9,14 +9,6 @@ namespace {
 
 const char* kBase = "tutorial/good/089_projRed.ndjson";  // Eq, Bool, Prod, Prod.snd, rfl
 
-struct BoolEnv {
-  Builder& b;
-  Expr B() { return b.c("Bool"); }
-  Expr tt() { return b.c("Bool.true"); }
-  Expr eqB(Expr x, Expr y) { return b.eq(B(), x, y); }
-  Expr reflB(Expr x) { return b.refl(B(), x); }
-};
-
 // Index of the n-th (0-based) declaration whose first constant is `name`.
 uint32_t decl_index(const Environment& env, const std::string& name, int nth = 0) {
   for (uint32_t d = 0; d < env.declarations().size(); ++d)

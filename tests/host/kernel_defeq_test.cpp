@@ -4,22 +4,6 @@
 
 using namespace lbtest;
 
-namespace {
-
-struct BoolEnv {
-  Builder& b;
-  Expr B() { return b.c("Bool"); }
-  Expr tt() { return b.c("Bool.true"); }
-  Expr ff() { return b.c("Bool.false"); }
-  Expr eqB(Expr x, Expr y) { return b.eq(B(), x, y); }
-  Expr reflB(Expr x) { return b.refl(B(), x); }
-  Expr BB() { return b.arrow(B(), B()); }
-  Expr PBB() { return b.app(b.c("Prod", {b.lvl(0), b.lvl(0)}), {B(), B()}); }
-  Expr pair(Expr x, Expr y) { return b.app(b.c("Prod.mk", {b.lvl(0), b.lvl(0)}), {B(), B(), x, y}); }
-};
-
-}  // namespace
-
 TEST_CASE("proof irrelevance: two proofs of a proposition are equal, two terms of a type are not") {
   Builder b("tutorial/good/089_projRed.ndjson");
   b.also("tutorial/good/008_forallSortWhnf.ndjson");  // id

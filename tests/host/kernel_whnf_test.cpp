@@ -5,20 +5,6 @@
 
 using namespace lbtest;
 
-namespace {
-
-// Bool, true, false and `@Eq.{1} Bool` from the Arena base files.
-struct BoolEnv {
-  Builder& b;
-  Expr B() { return b.c("Bool"); }
-  Expr tt() { return b.c("Bool.true"); }
-  Expr ff() { return b.c("Bool.false"); }
-  Expr eqB(Expr x, Expr y) { return b.eq(B(), x, y); }
-  Expr reflB(Expr x) { return b.refl(B(), x); }
-};
-
-}  // namespace
-
 TEST_CASE("beta reduction: an applied lambda reduces to its body") {
   Builder b("tutorial/good/089_projRed.ndjson");
   BoolEnv e{b};

@@ -99,20 +99,7 @@ int run_in_process(const std::vector<WorkItem>& items, const CheckCliOptions& op
     if (opts.cancel && opts.cancel->requested()) oc.interrupted = true;
     if (out.failed()) break;
   }
-  if (names_global) {
-    std::set<std::string> reported;
-    for (const WorkItem& item : items)
-      for (const std::string& name : item.decls)
-        if (!found.count(name) && reported.insert(name).second) {
-          ++oc.skipped;
-          out.write(skipped_row(items.size() == 1 ? items[0].display : "", name, "no declaration named '" + name + "'"));
-        }
-  }
-  if (out.failed()) oc.io_error = true;
-  int rc = oc.exit_code();
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  out.write(summary_row(oc, items.size(), secs, rc));
-  return rc;
+  return finish_run(items, names_global, found, oc, out, t0);
 }
 
 // `--shard I/N`: keeps the items of every N-th export file (in order of first mention),

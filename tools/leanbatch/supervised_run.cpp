@@ -116,18 +116,7 @@ class Engine final : public sv::JobSink {
     if (rr.status != sv::RunStatus::Interrupted) pool.shutdown(&guard);
     pool_ = nullptr;
     sweep();
-    if (names_global_) {
-      for (const WorkItem& item : items_)
-        for (const std::string& name : item.decls)
-          if (!found_names_.count(name) && missing_reported_.insert(name).second) {
-            ++oc_.skipped;
-            out_.write(skipped_row(items_.size() == 1 ? items_[0].display : "", name, "no declaration named '" + name + "'"));
-          }
-    }
-    if (out_.failed()) oc_.io_error = true;
-    int rc = oc_.exit_code();
-    out_.write(summary_row(oc_, items_.size(), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), rc));
-    return rc;
+    return finish_run(items_, names_global_, found_names_, oc_, out_, t0);
   }
 
   void on_row(const sv::JobFrame&) override {}  // rows are printed from the outcome (final)
@@ -410,7 +399,7 @@ class Engine final : public sv::JobSink {
   uint64_t next_job_ = 1;
   bool stopping_ = false;
   std::optional<sv::FatalExit> gave_up_;
-  std::set<std::string> found_names_, missing_reported_;
+  std::set<std::string> found_names_;
   Outcomes oc_;
 };
 

@@ -87,4 +87,22 @@ std::expected<std::vector<WorkItem>, ManifestError> read_manifest(const std::str
   return items;
 }
 
+int finish_run(const std::vector<WorkItem>& items, bool names_global, const std::set<std::string>& found, Outcomes& oc,
+               RowWriter& out, std::chrono::steady_clock::time_point started) {
+  if (names_global) {
+    std::set<std::string> reported;
+    for (const WorkItem& item : items)
+      for (const std::string& name : item.decls)
+        if (!found.count(name) && reported.insert(name).second) {
+          ++oc.skipped;
+          out.write(skipped_row(items.size() == 1 ? items[0].display : "", name, "no declaration named '" + name + "'"));
+        }
+  }
+  if (out.failed()) oc.io_error = true;
+  int rc = oc.exit_code();
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  out.write(summary_row(oc, items.size(), secs, rc));
+  return rc;
+}
+
 }  // namespace leanbatch::tools
