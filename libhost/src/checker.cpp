@@ -289,6 +289,8 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
             update_primitives(kenv, control, d);
           } catch (const KernelError&) {
             // A failed verification leaves the extension disabled; the declaration stands.
+          } catch (const std::exception&) {
+            // Out of memory (or a bug) while verifying: the extension stays disabled too.
           }
           st.drop_scratch();
         } else {

@@ -56,6 +56,7 @@ class InductiveChecker {
     eliminate_nested();
     check_types();
     declare_types();
+    check_exported_nested_ctors();
     check_constructors();
     declare_constructors();
     choose_elim_level();
@@ -139,6 +140,13 @@ class InductiveChecker {
       if (!used_ctors.count(c->name.id))
         throw KernelError{KernelErrorKind::InvalidInductive,
                           "constructor '" + nm(c->name) + "' belongs to no type of the block", {}};
+    // The auxiliary types of the nested translation live under the reserved root `_nested`.
+    // A type that names one would be checked against our generated auxiliary and then be
+    // stored naming a constant that never exists (Lean 4.33 rejects it the same way).
+    for (const TypeSpec& t : types_) {
+      reject_reserved_names(t.name, t.type);
+      for (const CtorSpec& cs : t.ctors) reject_reserved_names(cs.name, cs.type);
+    }
     num_orig_ = types_.size();
     for (const TypeSpec& t : types_) orig_names_.push_back(t.name);
   }
@@ -316,6 +324,29 @@ class InductiveChecker {
             if (st_.is_pi(d)) is_reflexive_ = true;
           }
         }
+  }
+
+  bool is_reserved(Name n) const {
+    while (n.id != 0 && st_.name_prefix(n).id != 0) n = st_.name_prefix(n);
+    return n.id != 0 && st_.name_kind(n) == NameKind::Str && st_.name_string(n) == "_nested";
+  }
+  void reject_reserved_names(Name owner, Expr type) {
+    for_each_subterm(st_, type, [&](Expr e) {
+      Name used = st_.is_const(e) ? st_.const_name(e) : st_.kind(e) == ExprKind::Proj ? st_.proj_struct(e) : Name{};
+      if (used.id != 0 && is_reserved(used))
+        throw KernelError{KernelErrorKind::InvalidInductive,
+                          "type of '" + nm(owner) + "' uses '" + nm(used) + "', a name under the reserved prefix '_nested'", {}};
+      return true;
+    });
+  }
+
+  // The nested translation replaces each occurrence `I Ds` by an auxiliary type, and
+  // arguments that no constructor of I uses vanish from the translation: they would never
+  // be checked, yet the exported constructor types (which keep them) are what gets stored.
+  // So the exported types are type-checked as written, with the block's types visible.
+  void check_exported_nested_ctors() {
+    if (nested_aux_.empty()) return;
+    for (const ConstantInfo* c : ex_ctors_) tc_->ensure_type(c->type);
   }
 
   void declare_types() {

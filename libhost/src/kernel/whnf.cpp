@@ -338,7 +338,11 @@ const ConstantInfo* TypeChecker::is_delta(Expr e) {
   Expr h = st_.app_head(e);
   if (!st_.is_const(h)) return nullptr;
   const ConstantInfo* c = kenv_.find(st_.const_name(h));
-  return (c && c->has_value()) ? c : nullptr;
+  if (!c || !c->has_value()) return nullptr;
+  // A constant with the wrong number of universe arguments cannot be unfolded; callers
+  // (lazy delta) then treat it as a stuck head instead of unfolding to nothing.
+  if (st_.levels(st_.const_levels(h)).size() != c->lparams.size()) return nullptr;
+  return c;
 }
 
 Expr TypeChecker::unfold_definition(Expr e) {
