@@ -1,5 +1,7 @@
 #include "leanbatch/host/environment.hpp"
 
+#include <algorithm>
+
 namespace leanbatch::host {
 
 const char* to_string(ConstKind k) {
@@ -48,17 +50,27 @@ const char* to_string(QuotKind k) {
 }
 
 uint32_t Environment::add(Declaration d, std::vector<ConstantInfo> consts) {
+  return add(d, std::span<ConstantInfo>(consts));
+}
+
+uint32_t Environment::add(Declaration d, std::span<ConstantInfo> consts) {
   uint32_t di = static_cast<uint32_t>(decls_.size());
   d.first_const = static_cast<uint32_t>(constants_.size());
   d.num_consts = static_cast<uint32_t>(consts.size());
   for (auto& c : consts) {
     c.decl = di;
     uint32_t ci = static_cast<uint32_t>(constants_.size());
-    by_name_.try_emplace(c.name.id, ci);
+    if (c.name.id >= by_name_.size()) by_name_.resize(std::max<size_t>(c.name.id + 1, by_name_.size() * 2), 0);
+    if (by_name_[c.name.id] == 0) by_name_[c.name.id] = ci + 1;
     constants_.push_back(std::move(c));
   }
   decls_.push_back(d);
   return di;
+}
+
+void Environment::reserve(size_t constants, size_t declarations) {
+  constants_.reserve(constants_.size() + constants);
+  decls_.reserve(decls_.size() + declarations);
 }
 
 std::vector<uint32_t> Environment::find_printed(const std::string& printed) const {

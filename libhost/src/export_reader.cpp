@@ -12,6 +12,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "leanbatch/host/detail/huge_array.hpp"
+
 namespace leanbatch::host {
 
 const char* to_string(ReadErrorKind k) {
@@ -141,30 +143,46 @@ class ChunkSource {
 };
 
 // ---------------------------------------------------------------------------------------
-// File ids → store ids. Dense vector for compact id ranges, hash map for far-out ids.
+// File ids → store ids. Dense array for compact id ranges, hash map for far-out ids. The
+// dense array is zero pages grown in place (mremap): entries hold value + 1, 0 = undefined.
 class IdMap {
  public:
-  uint32_t get(uint32_t fid) const {
-    if (fid < dense_.size()) return dense_[fid];
-    auto it = sparse_.find(fid);
-    return it == sparse_.end() ? kNoId : it->second;
+  [[gnu::always_inline]] uint32_t get(uint32_t fid) const {
+    if (fid < dense_.size()) return dense_[fid] - 1;  // 0 - 1 == kNoId
+    return get_sparse(fid);
   }
   bool defined(uint32_t fid) const { return get(fid) != kNoId; }
-  void set(uint32_t fid, uint32_t v) {
-    if (fid >= dense_.size() && fid <= 2 * count_ + (1u << 20)) {
-      size_t n = std::max<size_t>(static_cast<size_t>(fid) + 1, dense_.size() * 2);
-      n = std::min<size_t>(n, static_cast<size_t>(kNoId));
-      dense_.resize(n, kNoId);
-    }
+  /// Defines `fid` (v != kNoId).
+  [[gnu::always_inline]] void set(uint32_t fid, uint32_t v) {
+    ++count_;
     if (fid < dense_.size())
-      dense_[fid] = v;
+      dense_[fid] = v + 1;
+    else
+      set_far(fid, v);
+  }
+  /// Changes the value of a defined `fid`.
+  [[gnu::always_inline]] void put(uint32_t fid, uint32_t v) {
+    if (fid < dense_.size())
+      dense_[fid] = v + 1;
     else
       sparse_[fid] = v;
-    ++count_;
   }
 
  private:
-  std::vector<uint32_t> dense_;
+  [[gnu::noinline]] uint32_t get_sparse(uint32_t fid) const {
+    if (sparse_.empty()) return kNoId;
+    auto it = sparse_.find(fid);
+    return it == sparse_.end() ? kNoId : it->second;
+  }
+  [[gnu::noinline]] void set_far(uint32_t fid, uint32_t v) {
+    if (fid <= 2 * (count_ - 1) + (1u << 20)) {  // (count_ already counts this one)
+      size_t n = std::max<size_t>({static_cast<size_t>(fid) + 1, dense_.size() * 2, size_t{1} << 16});
+      dense_.grow(std::min<size_t>(n, static_cast<size_t>(kNoId)));
+    }
+    put(fid, v);
+  }
+
+  detail::HugeArray<uint32_t> dense_{0, false};
   std::unordered_map<uint32_t, uint32_t> sparse_;
   size_t count_ = 0;
 };
@@ -280,16 +298,19 @@ struct Ctx {
 
 
 // ---------------------------------------------------------------------------------------
-// The reader proper: one simdjson DOM document per line, parsed a chunk at a time with
-// parse_many (batched stage 1; speed only). When a chunk fails to parse, it is re-parsed
-// line by line to report the exact line (the error path only).
+// The reader proper. Lines are taken one at a time: the usual lines go through the fast
+// path (byte matching, pipelined interning; speed only); any other line is parsed on its
+// own into a simdjson DOM document (process_doc), and a line that is not valid JSON on its
+// own hands the rest of the chunk to the batched parse_many path, whose diagnosis (and
+// line-by-line re-parse) gives exact error lines.
 class Reader {
  public:
-  Reader(TermStore& st, Environment& env, std::string file, const ReadOptions& opts)
-      : st_(st), env_(env), file_(std::move(file)), opts_(opts) {
+  Reader(TermStore& st, Environment& env, std::string file, const ReadOptions& opts, uint64_t size_hint)
+      : st_(st), env_(env), file_(std::move(file)), opts_(opts), size_hint_(size_hint) {
     names_.set(0, 0);   // name 0 is anonymous
     levels_.set(0, 0);  // level 0 is zero
     parser_.threaded = false;  // one core: stage 1 runs inline
+    exprs_at_start_ = st_.expr_count();
   }
 
   std::optional<ReadError> run(ChunkSource& src) {
@@ -297,10 +318,15 @@ class Reader {
     ChunkSource::Chunk chunk{};
     std::string io_error;
     uint64_t next_progress = 64u << 20;
+    uint64_t next_estimate = kFirstEstimate;
     while (!failed_ && src.next(chunk, io_error)) {
       process_chunk(chunk);
       uint64_t done = chunk.offset + chunk.len;
       bytes_ = done;
+      if (done >= next_estimate && !failed_) {
+        next_estimate = done * 2;
+        reserve_for_rest(done);
+      }
       if (done >= next_progress) {
         next_progress = done + (64u << 20);
         if (opts_.progress) opts_.progress(Progress{"read", done, 0});
@@ -315,6 +341,7 @@ class Reader {
       line_ = 0;
       fail(ReadErrorKind::MissingMeta, "empty file: expected a `meta` line first");
     }
+    flush();  // also after an error: the store gets every node of the lines before it
     if (failed_ && pending_.family != Family::None) classify_pending(src, chunk);
     env_.stats.bytes = bytes_;
     env_.stats.lines = lines_;
@@ -346,27 +373,57 @@ class Reader {
   // ---- chunks and lines ----
   static size_t count_newlines(const char* p, size_t n) { return static_cast<size_t>(std::count(p, p + n, '\n')); }
 
-  // Line numbers: `base` lines precede the chunk; a document starting at chunk offset `idx`
-  // is on line base + 1 + (newlines in [0, idx)). Documents contain no newline (checked).
+  // Line numbers: `base` lines precede the chunk, line_ = base + 1 + newlines before it. A
+  // line that is not valid JSON on its own goes to process_batched, which reports it exactly
+  // as a batched parse does (a truncated line, an object spanning lines, trailing content).
   void process_chunk(const ChunkSource::Chunk& c) {
     const uint64_t base = lines_;
+    const char* const data = c.data;
+    chunk_end_ = data + c.len;
     size_t pos = 0;
-    size_t nl_before_pos = 0;  // newlines in [0, pos)
-    // The first line must be the meta object: parse it on its own.
-    if (!seen_meta_) {
-      while (pos < c.len && !seen_meta_) {
-        const char* nl = static_cast<const char*>(std::memchr(c.data + pos, '\n', c.len - pos));
-        size_t end = nl ? static_cast<size_t>(nl - c.data) : c.len;
-        line_ = base + 1 + nl_before_pos;
-        offset_ = c.offset + pos;
-        if (!is_blank(c.data + pos, end - pos) && !parse_line(c, pos, end)) return;
-        pos = nl ? end + 1 : end;
-        if (nl) ++nl_before_pos;
+    size_t nl = 0;  // newlines in [0, pos)
+    while (pos < c.len) {
+      const char* s = data + pos;
+      line_ = base + 1 + nl;
+      offset_ = c.offset + pos;
+      if (*s == '{' && seen_meta_ && st_.expr_count() < kMaxPipelinedId) {
+        if (const char* e = fast_line(s)) {
+          pos = static_cast<size_t>(e - data);
+          if (pos < c.len) {  // at the newline
+            ++pos;
+            ++nl;
+          }
+          continue;
+        }
       }
+      const char* eol = static_cast<const char*>(std::memchr(s, '\n', c.len - pos));
+      size_t end = eol ? static_cast<size_t>(eol - data) : c.len;
+      if (!is_blank(s, end - pos)) {
+        flush();
+        if (!seen_meta_) {
+          // The first line must be the meta object.
+          if (!parse_line(c, pos, end)) return;
+        } else {
+          dom::element root;
+          if (parser_.parse(reinterpret_cast<const uint8_t*>(s), end - pos, false).get(root) != simdjson::SUCCESS)
+            return process_batched(c, base, pos, nl);
+          if (!process_doc(root)) return;
+        }
+      }
+      pos = eol ? end + 1 : end;
+      if (eol) ++nl;
     }
-    if (pos < c.len && seen_meta_) {
+    lines_ = base + nl + (c.len > 0 && data[c.len - 1] != '\n' ? 1 : 0);
+  }
+
+  // The chunk from `pos` on (`nl` newlines precede it) with simdjson parse_many, one
+  // document per line; used from a line that does not parse on its own, so that it gets the
+  // diagnosis a whole-chunk batched parse gives. `base` lines precede the chunk; a document
+  // starting at chunk offset `idx` is on line base + 1 + (newlines in [0, idx)).
+  void process_batched(const ChunkSource::Chunk& c, const uint64_t base, const size_t pos, const size_t nl_before_pos) {
+    if (pos < c.len) {
       dom::document_stream stream;
-      // One batch for the whole chunk: it is bounded by the read buffer and holds every line.
+      // One batch for the rest of the chunk: it is bounded by the read buffer and holds every line.
       size_t batch = std::max<size_t>(size_t{1} << 16, c.len - pos + 1);
       auto e = parser_.parse_many(reinterpret_cast<const uint8_t*>(c.data + pos), c.len - pos, batch).get(stream);
       if (e != simdjson::SUCCESS) return diagnose_lines(c, base, pos, nl_before_pos);
@@ -459,6 +516,707 @@ class Reader {
       return fail_json(e, Ctx{"line"});
     }
     return process_doc(root);
+  }
+
+  // ---- pipelined interning (speed only) ----
+  // An expression line becomes a draft (hash, flags and range are derived from its
+  // children's), its index slot is prefetched, and it is interned kRing expression lines
+  // later, in file order, so store ids are the same as when interning at once. Meanwhile its
+  // file id maps to kPending + ring slot; a later line that uses it takes the signature from
+  // the ring and records the operand as a sequence number, resolved when interned. A
+  // declaration of the fast path whose type or value is still pending waits (decl_q_); the
+  // pipeline is flushed before the DOM path and at the end of input. Store ids must stay
+  // below kPending: the fast path is off once the store holds kMaxPipelinedId expressions.
+  static constexpr uint32_t kRing = 16;  // power of two
+  static constexpr uint32_t kPending = 0xFFFFF000u;
+  static constexpr uint32_t kMaxPipelinedId = 0xF0000000u;
+  struct Pending {
+    ExprDraft d;
+    uint32_t fid;
+    uint32_t pend;  // bit i: d.op[i] is (the low bits of) the sequence number of a pending entry
+    uint64_t seq;
+  };
+
+  /// Resolves an expression reference of the fast path: the signature and operand of file
+  /// id `fid`, or false if it is not defined (the DOM path reports it).
+  [[gnu::always_inline]] bool ref_sig(uint32_t fid, ExprSig& sig, uint32_t& op, uint32_t& pend, uint32_t bit) const {
+    uint32_t v = exprs_.get(fid);
+    if (v == kNoId) return false;
+    if (v >= kPending) {
+      const Pending& p = ring_[v - kPending];
+      sig = p.d.sig();
+      op = static_cast<uint32_t>(p.seq);
+      pend |= bit;
+    } else {
+      sig = st_.sig(Expr{v});
+      op = v;
+    }
+    return true;
+  }
+  void push_draft(uint32_t fid, const ExprDraft& d, uint32_t pend) {
+    if (tail_ - head_ == kRing) intern_oldest();
+    uint32_t slot = static_cast<uint32_t>(tail_ & (kRing - 1));
+    ring_[slot] = Pending{d, fid, pend, tail_};
+    st_.prefetch(d);
+    exprs_.set(fid, kPending + slot);
+    ++tail_;
+  }
+  void intern_oldest() {
+    Pending& p = ring_[head_ & (kRing - 1)];
+    for (uint32_t i = 0; i < 4; ++i)
+      if (p.pend & (1u << i)) p.d.op[i] = resolved_[p.d.op[i] & (2 * kRing - 1)];
+    uint32_t id = st_.intern_draft(p.d).id;
+    resolved_[p.seq & (2 * kRing - 1)] = id;
+    exprs_.put(p.fid, id);
+    ++head_;
+    if (decl_head_ != decl_q_.size()) add_ready_decls();
+  }
+  void flush() {
+    while (head_ != tail_) intern_oldest();
+    add_ready_decls();
+  }
+
+  // ---- sizing (speed and peak memory only) ----
+  // After the first kFirstEstimate bytes, and each time the amount read doubles, project the
+  // final numbers of expressions and constants from the file size and reserve for them: the
+  // index is then built at its final size instead of doubling (each doubling touches fresh
+  // memory, and the old and new tables coexist), and the constant vector is not copied.
+  static constexpr uint64_t kFirstEstimate = 8u << 20;
+  void reserve_for_rest(uint64_t done) {
+    if (size_hint_ <= done) return;
+    const double scale = static_cast<double>(size_hint_) / static_cast<double>(done) * 1.05;
+    const size_t exprs = st_.expr_count() - exprs_at_start_;
+    st_.reserve_exprs(static_cast<size_t>(static_cast<double>(exprs) * scale) - exprs);
+    const auto& consts = env_.constants();
+    size_t want_consts = static_cast<size_t>(static_cast<double>(consts.size()) * scale);
+    if (want_consts > consts.capacity())
+      env_.reserve(want_consts - consts.size(),
+                   static_cast<size_t>(static_cast<double>(env_.declarations().size()) * scale) - env_.declarations().size());
+  }
+
+  // ---- fast path (speed only) ----
+  // The lines lean4export and leanbatch write — keys in sorted order, no whitespace, plain
+  // non-negative integers — are matched byte by byte and processed without a JSON DOM.
+  // fast_line either processes the whole line, with exactly the effect the DOM path would
+  // have, and returns where the line ends (its newline, or the end of the chunk), or changes
+  // nothing and returns nullptr: any other shape, and any line that would be an error, goes
+  // to the DOM path, which reports errors exactly. Matching never runs past the line: every
+  // byte is checked against what may come next, a newline never may, and the chunk is
+  // followed by zero bytes (simdjson padding), which never match either.
+  static bool is_digit(char ch) { return static_cast<unsigned char>(ch - '0') < 10; }
+  static uint64_t load8(const char* p) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+  }
+  // Compares 8 bytes at a time (the literal folds into immediates; reading up to 7 bytes
+  // past the match is fine: the chunk is followed by padding).
+  template <size_t N>
+  [[gnu::always_inline]] static bool lit(const char*& p, const char (&s)[N]) {
+    constexpr size_t n = N - 1;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+      if (load8(p + i) != load8(s + i)) return false;
+    if constexpr (n % 8 != 0) {
+      uint64_t want = 0;
+      std::memcpy(&want, s + i, n - i);
+      if ((load8(p + i) & ((uint64_t{1} << (8 * (n - i))) - 1)) != want) return false;
+    }
+    p += n;
+    return true;
+  }
+  static bool num_u64(const char*& p, uint64_t& out) {
+    const char* q = p;
+    if (*q == '0') {
+      if (is_digit(q[1])) return false;  // leading zero: not JSON
+      out = 0;
+      p = q + 1;
+      return true;
+    }
+    uint64_t v = 0;
+    int n = 0;
+    while (is_digit(*q)) {
+      if (++n > 20) return false;
+      uint64_t d = static_cast<uint64_t>(*q - '0');
+      if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, d, &v)) return false;
+      ++q;
+    }
+    if (n == 0) return false;
+    out = v;
+    p = q;
+    return true;
+  }
+  // A JSON non-negative integer that fits in 32 bits. Up to 8 digits are found and converted
+  // without a branch per digit (SWAR): the byte-wise digit values t, the first non-digit
+  // from the carry-free test below (carries only run towards later bytes), then the digits
+  // shifted to the top of the word and combined pairwise.
+  [[gnu::always_inline]] static bool num_u32(const char*& p, uint32_t& out) {
+    uint64_t t = load8(p) ^ 0x3030303030303030ull;  // digits become 0..9
+    uint64_t nondigit = ((t + 0x7676767676767676ull) | t) & 0x8080808080808080ull;
+    if (nondigit == 0) return num_u32_long(p, out);
+    unsigned len = static_cast<unsigned>(__builtin_ctzll(nondigit)) / 8;
+    if (len == 0) return false;
+    if (len > 1 && (t & 0xFF) == 0) return false;  // leading zero: not JSON
+    uint64_t v = t << (8 * (8 - len));  // len digits in the top bytes, zeros below
+    v = (v * 10 + (v >> 8)) & 0x00FF00FF00FF00FFull;
+    v = (v * 100 + (v >> 16)) & 0x0000FFFF0000FFFFull;
+    v = (v * 10000 + (v >> 32)) & 0x00000000FFFFFFFFull;
+    out = static_cast<uint32_t>(v);
+    p += len;
+    return true;
+  }
+  static bool num_u32_long(const char*& p, uint32_t& out) {  // 8 digits or more
+    if (*p == '0') return false;
+    const char* q = p;
+    uint64_t v = 0;
+    for (int n = 0; is_digit(*q); ++q) {
+      if (++n > 10) return false;
+      v = v * 10 + static_cast<uint64_t>(*q - '0');
+    }
+    if (v > 0xFFFFFFFFu) return false;
+    out = static_cast<uint32_t>(v);
+    p = q;
+    return true;
+  }
+  static bool boolean(const char*& p, bool& out) {
+    if (lit(p, "true")) return out = true, true;
+    if (lit(p, "false")) return out = false, true;
+    return false;
+  }
+  // A string without escapes (enumeration values).
+  static bool plain_str(const char*& p, std::string_view& out) {
+    if (*p != '"') return false;
+    const char* s = ++p;
+    for (;; ++p) {
+      unsigned char ch = static_cast<unsigned char>(*p);
+      if (ch == '"') break;
+      if (ch == '\\' || ch < 0x20 || ch >= 0x80) return false;
+    }
+    out = std::string_view(s, static_cast<size_t>(p - s));
+    ++p;
+    return true;
+  }
+  // Any JSON string; escapes are decoded into str_buf_. Invalid UTF-8, invalid escapes and
+  // unpaired surrogates are left to the DOM path.
+  bool str(const char*& p, std::string_view& out) {
+    if (*p != '"') return false;
+    const char* s = ++p;
+    bool ascii = true;
+    for (;; ++p) {
+      unsigned char ch = static_cast<unsigned char>(*p);
+      if (ch == '"') break;
+      if (ch == '\\') return escaped_str(s, p, ascii, out);
+      if (ch < 0x20) return false;
+      if (ch >= 0x80) ascii = false;
+    }
+    out = std::string_view(s, static_cast<size_t>(p - s));
+    ++p;
+    return ascii || simdjson::validate_utf8(out.data(), out.size());
+  }
+  static bool hex4(const char* p, uint32_t& out) {
+    uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) {
+      char ch = p[i];
+      uint32_t d;
+      if (ch >= '0' && ch <= '9') d = static_cast<uint32_t>(ch - '0');
+      else if (ch >= 'a' && ch <= 'f') d = static_cast<uint32_t>(ch - 'a' + 10);
+      else if (ch >= 'A' && ch <= 'F') d = static_cast<uint32_t>(ch - 'A' + 10);
+      else return false;
+      v = v << 4 | d;
+    }
+    out = v;
+    return true;
+  }
+  bool escaped_str(const char* s, const char*& p, bool ascii, std::string_view& out) {
+    std::string& b = str_buf_;
+    b.assign(s, static_cast<size_t>(p - s));
+    for (;;) {
+      unsigned char ch = static_cast<unsigned char>(*p);
+      if (ch == '"') break;
+      if (ch < 0x20) return false;
+      if (ch != '\\') {
+        if (ch >= 0x80) ascii = false;
+        b.push_back(static_cast<char>(ch));
+        ++p;
+        continue;
+      }
+      char e = p[1];
+      p += 2;
+      switch (e) {
+        case '"': b.push_back('"'); break;
+        case '\\': b.push_back('\\'); break;
+        case '/': b.push_back('/'); break;
+        case 'b': b.push_back('\b'); break;
+        case 'f': b.push_back('\f'); break;
+        case 'n': b.push_back('\n'); break;
+        case 'r': b.push_back('\r'); break;
+        case 't': b.push_back('\t'); break;
+        case 'u': {
+          uint32_t cp;
+          if (!hex4(p, cp)) return false;
+          p += 4;
+          if (cp >= 0xDC00 && cp <= 0xDFFF) return false;
+          if (cp >= 0xD800 && cp <= 0xDBFF) {
+            uint32_t lo;
+            if (p[0] != '\\' || p[1] != 'u' || !hex4(p + 2, lo) || lo < 0xDC00 || lo > 0xDFFF) return false;
+            p += 6;
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+          }
+          if (cp < 0x80) {
+            b.push_back(static_cast<char>(cp));
+          } else if (cp < 0x800) {
+            b.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+            b.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+          } else if (cp < 0x10000) {
+            b.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+            b.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+            b.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+          } else {
+            b.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+            b.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+            b.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+            b.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+          }
+          break;
+        }
+        default: return false;
+      }
+    }
+    ++p;
+    out = b;
+    return ascii || simdjson::validate_utf8(out.data(), out.size());
+  }
+  // `[` u32 (`,` u32)* `]` or `[]` into `out` (cleared first).
+  static bool u32_array(const char*& p, std::vector<uint32_t>& out) {
+    out.clear();
+    if (*p != '[') return false;
+    ++p;
+    if (*p == ']') return ++p, true;
+    for (;;) {
+      uint32_t v;
+      if (!num_u32(p, v)) return false;
+      out.push_back(v);
+      if (*p == ',') {
+        ++p;
+        continue;
+      }
+      if (*p != ']') return false;
+      ++p;
+      return true;
+    }
+  }
+  // End of the line: optional blanks, then the newline or the end of the chunk. Returns
+  // where the line ends, or nullptr.
+  const char* line_end(const char* p) const {
+    while (*p == ' ' || *p == '\t' || *p == '\r') ++p;
+    if (*p == '\n' || p == chunk_end_) return p;
+    return nullptr;
+  }
+  static bool binder_info(std::string_view s, BinderInfo& bi) {
+    if (s == "default") bi = BinderInfo::Default;
+    else if (s == "implicit") bi = BinderInfo::Implicit;
+    else if (s == "instImplicit") bi = BinderInfo::InstImplicit;
+    else if (s == "strictImplicit") bi = BinderInfo::StrictImplicit;
+    else return false;
+    return true;
+  }
+  bool names_of(const std::vector<uint32_t>& fids, std::vector<Name>& out) const {
+    out.clear();
+    out.reserve(fids.size());
+    for (uint32_t f : fids) {
+      uint32_t id = names_.get(f);
+      if (id == kNoId) return false;
+      out.push_back(Name{id});
+    }
+    return true;
+  }
+
+  const char* fast_line(const char* p) {
+    switch (p[2]) {
+      case 'i':
+        if (lit(p, "{\"in\":")) return fast_name(p);
+        if (lit(p, "{\"ie\":")) return fast_ie(p);
+        if (lit(p, "{\"il\":")) return fast_level(p);
+        return nullptr;
+      case 'a':
+        if (lit(p, "{\"app\":{\"arg\":")) return fast_app(p);
+        if (lit(p, "{\"axiom\":{\"isUnsafe\":")) return fast_axiom(p);
+        return nullptr;
+      case 'f':
+        if (lit(p, "{\"forallE\":{\"binderInfo\":")) return fast_forall(p);
+        return nullptr;
+      case 'b':
+        if (lit(p, "{\"bvar\":")) return fast_bvar(p);
+        return nullptr;
+      case 'c':
+        if (lit(p, "{\"const\":{\"name\":")) return fast_const(p);
+        return nullptr;
+      case 'd':
+        if (lit(p, "{\"def\":{\"all\":")) return fast_def(p);
+        return nullptr;
+      case 't':
+        if (lit(p, "{\"thm\":{\"all\":")) return fast_thm(p);
+        return nullptr;
+      case 'o':
+        if (lit(p, "{\"opaque\":{\"all\":")) return fast_opaque(p);
+        return nullptr;
+      default: return nullptr;
+    }
+  }
+
+  // {"in":N,"str":{"pre":N,"str":S}} and {"in":N,"num":{"i":N,"pre":N}}
+  const char* fast_name(const char* p) {
+    uint32_t fid, pre;
+    if (!num_u32(p, fid)) return nullptr;
+    std::string_view s;
+    uint64_t num = 0;
+    bool is_str;
+    if (lit(p, ",\"str\":{\"pre\":")) {
+      if (!num_u32(p, pre) || !lit(p, ",\"str\":") || !str(p, s) || !lit(p, "}}")) return nullptr;
+      is_str = true;
+    } else if (lit(p, ",\"num\":{\"i\":")) {
+      if (!num_u64(p, num) || !lit(p, ",\"pre\":") || !num_u32(p, pre) || !lit(p, "}}")) return nullptr;
+      is_str = false;
+    } else {
+      return nullptr;
+    }
+    const char* e = line_end(p);
+    if (!e) return nullptr;
+    uint32_t pid = names_.get(pre);
+    if (pid == kNoId || names_.defined(fid)) return nullptr;
+    Name n = is_str ? st_.name_str(Name{pid}, s) : st_.name_num(Name{pid}, num);
+    names_.set(fid, n.id);
+    ++env_.stats.name_lines;
+    return e;
+  }
+
+  // {"il":N,"succ":N}, {"il":N,"max":[N,N]}, {"il":N,"imax":[N,N]}, {"il":N,"param":N}
+  const char* fast_level(const char* p) {
+    uint32_t fid, x, y = 0;
+    if (!num_u32(p, fid)) return nullptr;
+    Key k;
+    if (lit(p, ",\"succ\":")) k = Key::Succ;
+    else if (lit(p, ",\"max\":[")) k = Key::Max;
+    else if (lit(p, ",\"imax\":[")) k = Key::IMax;
+    else if (lit(p, ",\"param\":")) k = Key::Param;
+    else return nullptr;
+    if (!num_u32(p, x)) return nullptr;
+    if (k == Key::Max || k == Key::IMax) {
+      if (!lit(p, ",") || !num_u32(p, y) || !lit(p, "]")) return nullptr;
+    }
+    if (!lit(p, "}")) return nullptr;
+    const char* e = line_end(p);
+    if (!e || levels_.defined(fid)) return nullptr;
+    Level l;
+    if (k == Key::Param) {
+      uint32_t n = names_.get(x);
+      if (n == kNoId) return nullptr;
+      l = st_.level_param(Name{n});
+    } else {
+      uint32_t a = levels_.get(x);
+      if (a == kNoId) return nullptr;
+      if (k == Key::Succ) {
+        l = st_.level_succ(Level{a});
+      } else {
+        uint32_t b = levels_.get(y);
+        if (b == kNoId) return nullptr;
+        l = k == Key::Max ? st_.level_max_core(Level{a}, Level{b}) : st_.level_imax_core(Level{a}, Level{b});
+      }
+    }
+    levels_.set(fid, l.id);
+    ++env_.stats.level_lines;
+    return e;
+  }
+
+  const char* commit_expr(const char* e, uint32_t fid, const ExprDraft& d, uint32_t pend) {
+    push_draft(fid, d, pend);
+    ++env_.stats.expr_lines;
+    return e;
+  }
+
+  // {"bvar":N,"ie":N}
+  const char* fast_bvar(const char* p) {
+    uint32_t i, fid;
+    if (!num_u32(p, i) || !lit(p, ",\"ie\":") || !num_u32(p, fid) || !lit(p, "}")) return nullptr;
+    const char* e = line_end(p);
+    if (!e || exprs_.defined(fid)) return nullptr;
+    return commit_expr(e, fid, TermStore::draft_bvar(i), 0);
+  }
+
+  // {"app":{"arg":N,"fn":N},"ie":N}
+  const char* fast_app(const char* p) {
+    uint32_t arg, fn, fid;
+    if (!num_u32(p, arg) || !lit(p, ",\"fn\":") || !num_u32(p, fn) || !lit(p, "},\"ie\":") || !num_u32(p, fid) ||
+        !lit(p, "}"))
+      return nullptr;
+    const char* e = line_end(p);
+    if (!e) return nullptr;
+    ExprSig fs, as;
+    uint32_t fo, ao, pend = 0;
+    if (!ref_sig(fn, fs, fo, pend, 1) || !ref_sig(arg, as, ao, pend, 2) || exprs_.defined(fid)) return nullptr;
+    return commit_expr(e, fid, TermStore::draft_app(fs, fo, as, ao), pend);
+  }
+
+  // {"binderInfo":S,"body":N,"name":N,"type":N}  (after the opening brace)
+  bool binder_fields(const char*& p, BinderInfo& bi, uint32_t& body, uint32_t& name, uint32_t& type) {
+    std::string_view s;
+    return plain_str(p, s) && binder_info(s, bi) && lit(p, ",\"body\":") && num_u32(p, body) &&
+           lit(p, ",\"name\":") && num_u32(p, name) && lit(p, ",\"type\":") && num_u32(p, type) && lit(p, "}");
+  }
+  const char* binder_commit(const char* e, ExprKind k, uint32_t fid, BinderInfo bi, uint32_t body, uint32_t name,
+                            uint32_t type) {
+    uint32_t n = names_.get(name);
+    ExprSig ts, bs;
+    uint32_t to, bo, pend = 0;
+    if (n == kNoId || !ref_sig(type, ts, to, pend, 2) || !ref_sig(body, bs, bo, pend, 4) || exprs_.defined(fid))
+      return nullptr;
+    return commit_expr(e, fid, TermStore::draft_binder(k, Name{n}, bi, ts, to, bs, bo), pend);
+  }
+  // {"forallE":{"binderInfo":S,"body":N,"name":N,"type":N},"ie":N}
+  const char* fast_forall(const char* p) {
+    BinderInfo bi;
+    uint32_t body, name, type, fid;
+    if (!binder_fields(p, bi, body, name, type) || !lit(p, ",\"ie\":") || !num_u32(p, fid) || !lit(p, "}"))
+      return nullptr;
+    const char* e = line_end(p);
+    if (!e) return nullptr;
+    return binder_commit(e, ExprKind::Pi, fid, bi, body, name, type);
+  }
+
+  // {"const":{"name":N,"us":[N,...]},"ie":N}
+  const char* fast_const(const char* p) {
+    uint32_t name, fid;
+    if (!num_u32(p, name) || !lit(p, ",\"us\":") || !u32_array(p, fids_) || !lit(p, "},\"ie\":") || !num_u32(p, fid) ||
+        !lit(p, "}"))
+      return nullptr;
+    const char* e = line_end(p);
+    if (!e) return nullptr;
+    uint32_t n = names_.get(name);
+    if (n == kNoId) return nullptr;
+    tmp_levels_.clear();
+    for (uint32_t f : fids_) {
+      uint32_t l = levels_.get(f);
+      if (l == kNoId) return nullptr;
+      tmp_levels_.push_back(Level{l});
+    }
+    if (exprs_.defined(fid)) return nullptr;
+    return commit_expr(e, fid, st_.draft_const(Name{n}, st_.level_list(tmp_levels_)), 0);
+  }
+
+  // {"ie":N,"sort":N}, {"ie":N,"lam":{...}}, {"ie":N,"letE":{...}}, {"ie":N,"proj":{...}},
+  // {"ie":N,"natVal":S}, {"ie":N,"strVal":S}
+  const char* fast_ie(const char* p) {
+    uint32_t fid;
+    if (!num_u32(p, fid) || !lit(p, ",\"")) return nullptr;
+    switch (*p) {
+      case 's': {
+        if (lit(p, "sort\":")) {
+          uint32_t l;
+          if (!num_u32(p, l) || !lit(p, "}")) return nullptr;
+          const char* e = line_end(p);
+          if (!e) return nullptr;
+          uint32_t lid = levels_.get(l);
+          if (lid == kNoId || exprs_.defined(fid)) return nullptr;
+          return commit_expr(e, fid, st_.draft_sort(Level{lid}), 0);
+        }
+        if (lit(p, "strVal\":")) {
+          std::string_view s;
+          if (!str(p, s) || !lit(p, "}")) return nullptr;
+          const char* e = line_end(p);
+          if (!e || exprs_.defined(fid)) return nullptr;
+          return commit_expr(e, fid, st_.draft_str(s), 0);
+        }
+        return nullptr;
+      }
+      case 'l': {
+        if (lit(p, "lam\":{\"binderInfo\":")) {
+          BinderInfo bi;
+          uint32_t body, name, type;
+          if (!binder_fields(p, bi, body, name, type) || !lit(p, "}")) return nullptr;
+          const char* e = line_end(p);
+          if (!e) return nullptr;
+          return binder_commit(e, ExprKind::Lam, fid, bi, body, name, type);
+        }
+        if (lit(p, "letE\":{\"body\":")) {
+          uint32_t body, name, type, value;
+          bool nondep;
+          if (!num_u32(p, body) || !lit(p, ",\"name\":") || !num_u32(p, name) || !lit(p, ",\"nondep\":") ||
+              !boolean(p, nondep) || !lit(p, ",\"type\":") || !num_u32(p, type) || !lit(p, ",\"value\":") ||
+              !num_u32(p, value) || !lit(p, "}}"))
+            return nullptr;
+          const char* e = line_end(p);
+          if (!e) return nullptr;
+          uint32_t n = names_.get(name);
+          ExprSig ts, vs, bs;
+          uint32_t to, vo, bo, pend = 0;
+          if (n == kNoId || !ref_sig(type, ts, to, pend, 2) || !ref_sig(value, vs, vo, pend, 4) ||
+              !ref_sig(body, bs, bo, pend, 8) || exprs_.defined(fid))
+            return nullptr;
+          return commit_expr(e, fid, TermStore::draft_let(Name{n}, ts, to, vs, vo, bs, bo, nondep), pend);
+        }
+        return nullptr;
+      }
+      case 'p': {
+        uint32_t idx, strct, tname;
+        if (!lit(p, "proj\":{\"idx\":") || !num_u32(p, idx) || !lit(p, ",\"struct\":") || !num_u32(p, strct) ||
+            !lit(p, ",\"typeName\":") || !num_u32(p, tname) || !lit(p, "}}"))
+          return nullptr;
+        const char* e = line_end(p);
+        if (!e) return nullptr;
+        uint32_t n = names_.get(tname);
+        ExprSig ss;
+        uint32_t so, pend = 0;
+        if (n == kNoId || !ref_sig(strct, ss, so, pend, 4) || exprs_.defined(fid)) return nullptr;
+        return commit_expr(e, fid, st_.draft_proj(Name{n}, idx, ss, so), pend);
+      }
+      case 'n': {
+        // Canonical decimal numerals of up to 19 digits (bigger ones take the DOM path).
+        if (!lit(p, "natVal\":\"")) return nullptr;
+        const char* d = p;
+        uint64_t v = 0;
+        while (is_digit(*p) && p - d < 20) v = v * 10 + static_cast<uint64_t>(*p++ - '0');
+        size_t len = static_cast<size_t>(p - d);
+        if (len == 0 || len > 19 || (len > 1 && *d == '0') || !lit(p, "\"}")) return nullptr;
+        const char* e = line_end(p);
+        if (!e || exprs_.defined(fid)) return nullptr;
+        return commit_expr(e, fid, TermStore::draft_nat(v), 0);
+      }
+      default: return nullptr;
+    }
+  }
+
+  // ---- declarations (fast path) ----
+  const char* fast_decl_tail(const char* p) {
+    if (!lit(p, "}}")) return nullptr;
+    return line_end(p);
+  }
+  // A declaration whose type or value is still in the pipeline waits in decl_q_ (in file
+  // order) until both are interned, so that declarations do not flush the pipeline.
+  struct PendingDecl {
+    ConstantInfo c;
+    DeclKind kind;
+    uint64_t line, offset;
+    uint32_t type_fid, value_fid;  // value_fid: kNoId if none
+    uint64_t ready;                // the declaration can be added once head_ >= ready
+  };
+  bool decl_refs(ConstantInfo& c, uint32_t name, uint32_t type) {
+    uint32_t n = names_.get(name);
+    if (n == kNoId || !names_of(fids_, c.lparams) || !exprs_.defined(type)) return false;
+    c.name = Name{n};
+    return true;
+  }
+  const char* commit_decl(const char* e, DeclKind k, ConstantInfo& c, uint32_t type_fid, uint32_t value_fid) {
+    uint64_t ready = 0;
+    for (uint32_t f : {type_fid, value_fid}) {
+      if (f == kNoId) continue;
+      uint32_t v = exprs_.get(f);
+      if (v >= kPending) ready = std::max(ready, ring_[v - kPending].seq + 1);
+    }
+    if (ready == 0 && decl_head_ == decl_q_.size()) {
+      add_decl(k, c, line_, offset_, type_fid, value_fid);
+    } else {
+      decl_q_.push_back(PendingDecl{std::move(c), k, line_, offset_, type_fid, value_fid, ready});
+      if (decl_q_.size() - decl_head_ > 256) flush();
+    }
+    ++env_.stats.decl_lines;
+    return e;
+  }
+  void add_decl(DeclKind k, ConstantInfo& c, uint64_t line, uint64_t offset, uint32_t type_fid, uint32_t value_fid) {
+    c.type = Expr{exprs_.get(type_fid)};
+    if (value_fid != kNoId) c.value = Expr{exprs_.get(value_fid)};
+    Declaration d;
+    d.kind = k;
+    d.line = line;
+    d.offset = offset;
+    env_.add(d, std::span<ConstantInfo>(&c, 1));
+  }
+  void add_ready_decls() {
+    while (decl_head_ < decl_q_.size() && decl_q_[decl_head_].ready <= head_) {
+      PendingDecl& p = decl_q_[decl_head_++];
+      add_decl(p.kind, p.c, p.line, p.offset, p.type_fid, p.value_fid);
+    }
+    if (decl_head_ == decl_q_.size()) {
+      decl_q_.clear();
+      decl_head_ = 0;
+    }
+  }
+
+  // {"axiom":{"isUnsafe":B,"levelParams":[..],"name":N,"type":N}}
+  const char* fast_axiom(const char* p) {
+    bool unsafe;
+    uint32_t name, type;
+    if (!boolean(p, unsafe) || !lit(p, ",\"levelParams\":") || !u32_array(p, fids_) || !lit(p, ",\"name\":") ||
+        !num_u32(p, name) || !lit(p, ",\"type\":") || !num_u32(p, type))
+      return nullptr;
+    const char* e = fast_decl_tail(p);
+    if (!e) return nullptr;
+    ConstantInfo c;
+    c.kind = ConstKind::Axiom;
+    c.safety = unsafe ? Safety::Unsafe : Safety::Safe;
+    if (!decl_refs(c, name, type)) return nullptr;
+    return commit_decl(e, DeclKind::Axiom, c, type, kNoId);
+  }
+
+  // {"def":{"all":[..],"hints":H,"levelParams":[..],"name":N,"safety":S,"type":N,"value":N}}
+  const char* fast_def(const char* p) {
+    ReducibilityHints hints;
+    std::string_view safety;
+    uint32_t name, type, value;
+    if (!u32_array(p, all_fids_) || !lit(p, ",\"hints\":")) return nullptr;
+    if (lit(p, "\"opaque\"")) {
+      hints = {HintKind::Opaque, 0};
+    } else if (lit(p, "\"abbrev\"")) {
+      hints = {HintKind::Abbrev, 0};
+    } else {
+      if (!lit(p, "{\"regular\":") || !num_u32(p, hints.height) || !lit(p, "}")) return nullptr;
+      hints.kind = HintKind::Regular;
+    }
+    if (!lit(p, ",\"levelParams\":") || !u32_array(p, fids_) || !lit(p, ",\"name\":") || !num_u32(p, name) ||
+        !lit(p, ",\"safety\":") || !plain_str(p, safety) || !lit(p, ",\"type\":") || !num_u32(p, type) ||
+        !lit(p, ",\"value\":") || !num_u32(p, value))
+      return nullptr;
+    const char* e = fast_decl_tail(p);
+    if (!e) return nullptr;
+    ConstantInfo c;
+    c.kind = ConstKind::Definition;
+    c.hints = hints;
+    if (safety == "safe") c.safety = Safety::Safe;
+    else if (safety == "unsafe") c.safety = Safety::Unsafe;
+    else if (safety == "partial") c.safety = Safety::Partial;
+    else return nullptr;
+    if (!decl_refs(c, name, type) || !exprs_.defined(value) || !names_of(all_fids_, c.all)) return nullptr;
+    return commit_decl(e, DeclKind::Definition, c, type, value);
+  }
+
+  // {"thm":{"all":[..],"levelParams":[..],"name":N,"type":N,"value":N}}
+  const char* fast_thm(const char* p) {
+    uint32_t name, type, value;
+    if (!u32_array(p, all_fids_) || !lit(p, ",\"levelParams\":") || !u32_array(p, fids_) || !lit(p, ",\"name\":") ||
+        !num_u32(p, name) || !lit(p, ",\"type\":") || !num_u32(p, type) || !lit(p, ",\"value\":") || !num_u32(p, value))
+      return nullptr;
+    const char* e = fast_decl_tail(p);
+    if (!e) return nullptr;
+    ConstantInfo c;
+    c.kind = ConstKind::Theorem;
+    if (!decl_refs(c, name, type) || !exprs_.defined(value) || !names_of(all_fids_, c.all)) return nullptr;
+    return commit_decl(e, DeclKind::Theorem, c, type, value);
+  }
+
+  // {"opaque":{"all":[..],"isUnsafe":B,"levelParams":[..],"name":N,"type":N,"value":N}}
+  const char* fast_opaque(const char* p) {
+    bool unsafe;
+    uint32_t name, type, value;
+    if (!u32_array(p, all_fids_) || !lit(p, ",\"isUnsafe\":") || !boolean(p, unsafe) || !lit(p, ",\"levelParams\":") ||
+        !u32_array(p, fids_) || !lit(p, ",\"name\":") || !num_u32(p, name) || !lit(p, ",\"type\":") ||
+        !num_u32(p, type) || !lit(p, ",\"value\":") || !num_u32(p, value))
+      return nullptr;
+    const char* e = fast_decl_tail(p);
+    if (!e) return nullptr;
+    ConstantInfo c;
+    c.kind = ConstKind::Opaque;
+    c.safety = unsafe ? Safety::Unsafe : Safety::Safe;
+    if (!decl_refs(c, name, type) || !exprs_.defined(value) || !names_of(all_fids_, c.all)) return nullptr;
+    return commit_decl(e, DeclKind::Opaque, c, type, value);
   }
 
   // ---- scalar readers ----
@@ -1231,6 +1989,16 @@ class Reader {
   dom::parser parser_;
   IdMap names_, levels_, exprs_;
   std::vector<Level> tmp_levels_;
+  uint64_t size_hint_ = 0;     // file size, 0 if unknown
+  uint32_t exprs_at_start_ = 0;
+  const char* chunk_end_ = nullptr;
+  std::string str_buf_;                       // fast path: decoded strings
+  std::vector<uint32_t> fids_, all_fids_;     // fast path: id arrays
+  Pending ring_[kRing];
+  uint32_t resolved_[2 * kRing] = {};
+  uint64_t head_ = 0, tail_ = 0;              // sequence numbers: [head_, tail_) are pending
+  std::vector<PendingDecl> decl_q_;
+  size_t decl_head_ = 0;
   uint64_t line_ = 0;    // line of the document being processed (for errors and declarations)
   uint64_t offset_ = 0;  // its byte offset
   uint64_t lines_ = 0;   // lines fully consumed so far
@@ -1244,10 +2012,11 @@ class Reader {
   } pending_;
 };
 
-ReadResult run_reader(ChunkSource& src, const std::string& label, std::shared_ptr<TermStore> store, const ReadOptions& opts) {
+ReadResult run_reader(ChunkSource& src, const std::string& label, std::shared_ptr<TermStore> store, const ReadOptions& opts,
+                      uint64_t size_hint) {
   auto env = std::make_shared<Environment>(store);
   env->source = label;
-  Reader reader(*store, *env, label, opts);
+  Reader reader(*store, *env, label, opts, size_hint);
   if (auto err = reader.run(src)) return std::unexpected(std::move(*err));
   return env;
 }
@@ -1262,19 +2031,15 @@ ReadResult read_export_file(const std::string& path, std::shared_ptr<TermStore> 
     ~Closer() { ::close(fd); }
   } closer{fd};
   struct stat sb {};
-  if (::fstat(fd, &sb) == 0 && sb.st_size > 0) {
-    // Roughly one expression per 80 bytes of export text: reserving avoids rehashing a
-    // table of millions of entries on the way (speed and peak memory only).
-    store->reserve_exprs(static_cast<size_t>(sb.st_size) / 80);
-  }
+  uint64_t size = ::fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 ? static_cast<uint64_t>(sb.st_size) : 0;
   ChunkSource src(fd, opts.buffer_bytes);
-  return run_reader(src, path, std::move(store), opts);
+  return run_reader(src, path, std::move(store), opts, size);
 }
 
 ReadResult read_export_buffer(std::string_view data, const std::string& label, std::shared_ptr<TermStore> store,
                               const ReadOptions& opts) {
   ChunkSource src(data);
-  return run_reader(src, label, std::move(store), opts);
+  return run_reader(src, label, std::move(store), opts, data.size());
 }
 
 }  // namespace leanbatch::host

@@ -222,72 +222,130 @@ LevelList TermStore::level_list(std::span<const Level> ls) {
 }
 
 // ---------------- expressions ----------------
+// Every mk_* goes through a draft_* (which derives hash, flags and range from the children's
+// signatures) and intern_draft, as the export reader does: both build identical nodes.
 
-Expr TermStore::intern_expr(detail::ExprNode& n) {
-  return Expr{exprs_.intern(n, [&](const detail::ExprNode& o) {
-    return o.kind == n.kind && o.flags == n.flags && o.a == n.a && o.b == n.b && o.c == n.c && o.d == n.d;
-  })};
+namespace {
+constexpr uint8_t kInherited = kFlagHasFVar | kFlagHasLParam;
+ExprDraft draft(uint32_t hash, ExprKind k, uint8_t flags, uint32_t range, uint32_t a = 0, uint32_t b = 0,
+                uint32_t c = 0, uint32_t d = 0) {
+  return ExprDraft{hash, k, flags, range, {a, b, c, d}};
+}
+}  // namespace
+
+ExprDraft TermStore::draft_bvar(uint32_t idx) {
+  return draft(h2(11, idx), ExprKind::BVar, 0, idx == kSaturated ? kSaturated : idx + 1, idx);
 }
 
-Expr TermStore::mk_bvar(uint32_t idx) {
-  detail::ExprNode n{h2(11, idx), ExprKind::BVar, 0, 0, idx == kSaturated ? kSaturated : idx + 1, idx, 0, 0, 0};
-  return intern_expr(n);
+ExprDraft TermStore::draft_sort(Level l) const {
+  return draft(h2(13, levels_[l.id].hash), ExprKind::Sort,
+               static_cast<uint8_t>(levels_[l.id].has_param ? kFlagHasLParam : 0), 0, l.id);
 }
 
-Expr TermStore::mk_fvar(uint32_t idx) {
-  detail::ExprNode n{h2(12, idx), ExprKind::FVar, kFlagHasFVar, 0, 0, idx, 0, 0, 0};
-  return intern_expr(n);
-}
-
-Expr TermStore::mk_sort(Level l) {
-  detail::ExprNode n{h2(13, levels_[l.id].hash), ExprKind::Sort,
-                     static_cast<uint8_t>(levels_[l.id].has_param ? kFlagHasLParam : 0), 0, 0, l.id, 0, 0, 0};
-  return intern_expr(n);
-}
-
-Expr TermStore::mk_const(Name name, LevelList ls) {
+ExprDraft TermStore::draft_const(Name name, LevelList ls) const {
   bool hp = false;
   for (Level l : levels(ls)) hp |= levels_[l.id].has_param;
-  detail::ExprNode n{h3(14, names_[name.id].hash, level_lists_[ls.id].hash), ExprKind::Const,
-                     static_cast<uint8_t>(hp ? kFlagHasLParam : 0), 0, 0, name.id, ls.id, 0, 0};
-  return intern_expr(n);
+  return draft(h3(14, names_[name.id].hash, level_lists_[ls.id].hash), ExprKind::Const,
+               static_cast<uint8_t>(hp ? kFlagHasLParam : 0), 0, name.id, ls.id);
 }
 
-Expr TermStore::mk_app(Expr f, Expr a) {
-  const auto& nf = exprs_[f.id];
-  const auto& na = exprs_[a.id];
-  detail::ExprNode n{h3(15, nf.hash, na.hash), ExprKind::App,
-                     static_cast<uint8_t>((nf.flags | na.flags) & (kFlagHasFVar | kFlagHasLParam)), 0,
-                     std::max(nf.range, na.range), f.id, a.id, 0, 0};
-  return intern_expr(n);
+ExprDraft TermStore::draft_app(ExprSig f, uint32_t f_id, ExprSig a, uint32_t a_id) {
+  return draft(h3(15, f.hash, a.hash), ExprKind::App, static_cast<uint8_t>((f.flags | a.flags) & kInherited),
+               std::max(f.range, a.range), f_id, a_id);
 }
+
+ExprDraft TermStore::draft_binder(ExprKind k, Name name, BinderInfo bi, ExprSig dom, uint32_t dom_id, ExprSig body,
+                                  uint32_t body_id) {
+  uint8_t flags = static_cast<uint8_t>(((dom.flags | body.flags) & kInherited) |
+                                       (static_cast<uint8_t>(bi) << kFlagBinderShift));
+  return draft(h3(k == ExprKind::Lam ? 16 : 17, dom.hash, body.hash), k, flags,
+               std::max(dom.range, body_range(body.range)), name.id, dom_id, body_id);
+}
+
+ExprDraft TermStore::draft_let(Name name, ExprSig type, uint32_t type_id, ExprSig value, uint32_t value_id,
+                               ExprSig body, uint32_t body_id, bool nondep) {
+  uint8_t flags = static_cast<uint8_t>(((type.flags | value.flags | body.flags) & kInherited) | (nondep ? kFlagNonDep : 0));
+  return draft(h4(18, type.hash, value.hash, body.hash), ExprKind::Let, flags,
+               std::max({type.range, value.range, body_range(body.range)}), name.id, type_id, value_id, body_id);
+}
+
+ExprDraft TermStore::draft_nat(uint64_t v) {
+  return draft(h2(19, static_cast<uint32_t>(mix64(v))), ExprKind::NatLit, 0, 0, 0, static_cast<uint32_t>(v),
+               static_cast<uint32_t>(v >> 32));
+}
+
+ExprDraft TermStore::draft_str(std::string_view s) {
+  uint32_t sid = intern_string(s);
+  return draft(h2(21, strings_[sid].hash), ExprKind::StrLit, 0, 0, sid);
+}
+
+ExprDraft TermStore::draft_proj(Name struct_name, uint32_t idx, ExprSig e, uint32_t e_id) const {
+  return draft(h4(22, names_[struct_name.id].hash, idx, e.hash), ExprKind::Proj,
+               static_cast<uint8_t>(e.flags & kInherited), e.range, struct_name.id, idx, e_id);
+}
+
+uint32_t TermStore::big_range(uint32_t id) const {
+  const uint32_t* r = big_ranges_.find(id);
+  if (!r) r = scratch_big_ranges_.find(id);
+  return r ? *r : kSaturated;  // (always found)
+}
+
+Expr TermStore::intern_draft(const ExprDraft& d) {
+  const bool let = d.kind == ExprKind::Let;
+  detail::ExprNode n{d.hash, d.kind, d.flags,
+                     static_cast<uint16_t>(std::min<uint32_t>(d.range, detail::kRangeOverflow)),
+                     d.op[0], d.op[1], let ? kNoId : d.op[2]};
+  const uint32_t before = exprs_.size();
+  uint32_t id;
+  if (!let) {
+    // Bytes 4..19 (kind, flags, range, operands) decide equality; the range is a function
+    // of the operands, so comparing it is harmless.
+    uint64_t w0, w1;
+    std::memcpy(&w0, reinterpret_cast<const char*>(&n) + 4, 8);
+    std::memcpy(&w1, reinterpret_cast<const char*>(&n) + 12, 8);
+    id = exprs_.intern(n, [&](const detail::ExprNode& o) {
+      uint64_t o0, o1;
+      std::memcpy(&o0, reinterpret_cast<const char*>(&o) + 4, 8);
+      std::memcpy(&o1, reinterpret_cast<const char*>(&o) + 12, 8);
+      return o0 == w0 && o1 == w1;
+    });
+  } else {
+    id = exprs_.intern(n, [&](const detail::ExprNode& o) {
+      return o.kind == ExprKind::Let && o.flags == n.flags && o.a == n.a && o.b == n.b && o.c != kNoId &&
+             lets_[o.c].value == d.op[2] && lets_[o.c].body == d.op[3];
+    });
+    auto& node = exprs_.at(id);
+    if (node.c == kNoId) {  // new: store value and body
+      node.c = static_cast<uint32_t>(lets_.size());
+      lets_.push_back({d.op[2], d.op[3]});
+    }
+  }
+  if (n.range == detail::kRangeOverflow && exprs_.size() != before)  // a new node with a wide range
+    (exprs_.scratch_active() ? scratch_big_ranges_ : big_ranges_).put(id, d.range);
+  return Expr{id};
+}
+
+Expr TermStore::mk_bvar(uint32_t idx) { return intern_draft(draft_bvar(idx)); }
+
+Expr TermStore::mk_fvar(uint32_t idx) {
+  return intern_draft(draft(h2(12, idx), ExprKind::FVar, kFlagHasFVar, 0, idx));
+}
+
+Expr TermStore::mk_sort(Level l) { return intern_draft(draft_sort(l)); }
+
+Expr TermStore::mk_const(Name name, LevelList ls) { return intern_draft(draft_const(name, ls)); }
+
+Expr TermStore::mk_app(Expr f, Expr a) { return intern_draft(draft_app(sig(f), f.id, sig(a), a.id)); }
 
 Expr TermStore::mk_binder(ExprKind k, Name name, BinderInfo bi, Expr dom, Expr body) {
-  const auto& nd = exprs_[dom.id];
-  const auto& nb = exprs_[body.id];
-  uint8_t flags = static_cast<uint8_t>(((nd.flags | nb.flags) & (kFlagHasFVar | kFlagHasLParam)) |
-                                       (static_cast<uint8_t>(bi) << kFlagBinderShift));
-  detail::ExprNode n{h3(k == ExprKind::Lam ? 16 : 17, nd.hash, nb.hash), k, flags, 0,
-                     std::max(nd.range, body_range(nb.range)), name.id, dom.id, body.id, 0};
-  return intern_expr(n);
+  return intern_draft(draft_binder(k, name, bi, sig(dom), dom.id, sig(body), body.id));
 }
 
 Expr TermStore::mk_let(Name name, Expr type, Expr value, Expr body, bool nondep) {
-  const auto& nt = exprs_[type.id];
-  const auto& nv = exprs_[value.id];
-  const auto& nb = exprs_[body.id];
-  uint8_t flags = static_cast<uint8_t>(((nt.flags | nv.flags | nb.flags) & (kFlagHasFVar | kFlagHasLParam)) |
-                                       (nondep ? kFlagNonDep : 0));
-  detail::ExprNode n{h4(18, nt.hash, nv.hash, nb.hash), ExprKind::Let, flags, 0,
-                     std::max({nt.range, nv.range, body_range(nb.range)}), name.id, type.id, value.id, body.id};
-  return intern_expr(n);
+  return intern_draft(draft_let(name, sig(type), type.id, sig(value), value.id, sig(body), body.id, nondep));
 }
 
-Expr TermStore::mk_nat(uint64_t v) {
-  detail::ExprNode n{h2(19, static_cast<uint32_t>(mix64(v))), ExprKind::NatLit, 0, 0, 0,
-                     0, 0, static_cast<uint32_t>(v), static_cast<uint32_t>(v >> 32)};
-  return intern_expr(n);
-}
+Expr TermStore::mk_nat(uint64_t v) { return intern_draft(draft_nat(v)); }
 
 Expr TermStore::mk_nat(const mpz_class& v) {
   if (mpz_sizeinbase(v.get_mpz_t(), 2) <= 64 && sgn(v) >= 0) {
@@ -306,8 +364,7 @@ Expr TermStore::mk_nat(const mpz_class& v) {
   });
   uint32_t index = bignat_index_[bid].index;
   if (index == bignats_.size()) bignats_.push_back(v);
-  detail::ExprNode n{h2(20, vh), ExprKind::NatLit, kFlagBigNat, 0, 0, index, 0, 0, 0};
-  return intern_expr(n);
+  return intern_draft(draft(h2(20, vh), ExprKind::NatLit, kFlagBigNat, 0, index));
 }
 
 mpz_class TermStore::nat_value(Expr e) const {
@@ -324,18 +381,10 @@ std::string TermStore::nat_to_string(Expr e) const {
   return nat_value(e).get_str();
 }
 
-Expr TermStore::mk_str(std::string_view s) {
-  uint32_t sid = intern_string(s);
-  detail::ExprNode n{h2(21, strings_[sid].hash), ExprKind::StrLit, 0, 0, 0, sid, 0, 0, 0};
-  return intern_expr(n);
-}
+Expr TermStore::mk_str(std::string_view s) { return intern_draft(draft_str(s)); }
 
 Expr TermStore::mk_proj(Name struct_name, uint32_t idx, Expr e) {
-  const auto& ne = exprs_[e.id];
-  detail::ExprNode n{h4(22, names_[struct_name.id].hash, idx, ne.hash), ExprKind::Proj,
-                     static_cast<uint8_t>(ne.flags & (kFlagHasFVar | kFlagHasLParam)), 0, ne.range,
-                     struct_name.id, idx, e.id, 0};
-  return intern_expr(n);
+  return intern_draft(draft_proj(struct_name, idx, sig(e), e.id));
 }
 
 Expr TermStore::app_args(Expr e, std::vector<Expr>& args) const {
@@ -366,6 +415,7 @@ void TermStore::begin_scratch() {
   chars_mark_ = chars_.mark();
   level_items_mark_ = level_items_.mark();
   bignats_mark_ = bignats_.size();
+  lets_mark_ = lets_.size();
 }
 
 void TermStore::drop_scratch() {
@@ -379,12 +429,15 @@ void TermStore::drop_scratch() {
   chars_.reset_to(chars_mark_);
   level_items_.reset_to(level_items_mark_);
   bignats_.resize(bignats_mark_);
+  lets_.resize(lets_mark_);
+  if (scratch_big_ranges_.size() > 0) scratch_big_ranges_.clear();
   next_fvar_ = 0;
 }
 
 size_t TermStore::bytes() const {
   return strings_.bytes() + chars_.bytes() + names_.bytes() + levels_.bytes() + level_lists_.bytes() +
-         level_items_.bytes() + exprs_.bytes() + bignat_index_.bytes() + bignats_.capacity() * sizeof(mpz_class);
+         level_items_.bytes() + exprs_.bytes() + bignat_index_.bytes() + bignats_.capacity() * sizeof(mpz_class) +
+         lets_.capacity() * sizeof(detail::LetOperands);
 }
 
 }  // namespace leanbatch::host

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 #include <simdjson.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -30,7 +31,10 @@ struct Run {
 std::string corpus(const std::string& rel) { return std::string(LB_SOURCE_DIR) + "/corpora/" + rel; }
 
 Run run(const std::string& args) {
-  std::string errfile = std::string(LB_BINARY_DIR) + "/cli-stderr.txt";
+  // One stderr file per call: ctest runs test cases of this binary in parallel processes.
+  static int calls = 0;
+  std::string errfile = std::string(LB_BINARY_DIR) + "/cli-stderr-" + std::to_string(getpid()) + "-" +
+                        std::to_string(calls++) + ".txt";
   std::string cmd = std::string(LEANBATCH_BIN) + " " + args + " 2>" + errfile;
   Run r;
   FILE* p = popen(cmd.c_str(), "r");
@@ -40,8 +44,11 @@ Run run(const std::string& args) {
   while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
   int st = pclose(p);
   r.exit = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-  std::ifstream e(errfile);
-  r.err.assign(std::istreambuf_iterator<char>(e), {});
+  {
+    std::ifstream e(errfile);
+    r.err.assign(std::istreambuf_iterator<char>(e), {});
+  }
+  std::remove(errfile.c_str());
   return r;
 }
 

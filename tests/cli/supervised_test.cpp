@@ -106,7 +106,8 @@ std::map<std::pair<std::string, uint64_t>, std::string> statuses(const Result& r
 // An export whose theorem `slow` needs minutes of unary arithmetic (no GMP shortcut),
 // between ordinary declarations.
 std::string slow_file() {
-  std::string path = std::string(LB_BINARY_DIR) + "/slow.ndjson";
+  // Per process: ctest runs the test cases that use it in parallel.
+  std::string path = std::string(LB_BINARY_DIR) + "/slow-" + std::to_string(getpid()) + ".ndjson";
   lbtest::Builder b("tutorial/good/094_natLitEq.ndjson");
   using leanbatch::host::Expr;
   Expr nat = b.c("Nat");

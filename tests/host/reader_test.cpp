@@ -256,3 +256,362 @@ TEST_CASE("an object spanning two lines is rejected") {
   CHECK(e.kind == ReadErrorKind::InvalidJson);
   CHECK(e.line == 2);
 }
+
+// ---- the fast path (byte-matched usual lines) against the DOM path ----
+// A space after the opening brace of every line keeps the JSON the same but sends every
+// line through the DOM path: both must give the same store (node for node, same ids), the
+// same environment and the same errors.
+namespace {
+std::string via_dom(const std::string& text) {
+  std::string out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    size_t end = nl == std::string::npos ? text.size() : nl;
+    std::string_view line(text.data() + pos, end - pos);
+    if (line.size() >= 2 && line[0] == '{' && line[1] == '"') {
+      out += "{ ";
+      out += line.substr(1);
+    } else {
+      out += line;
+    }
+    if (nl != std::string::npos) out += '\n';
+    pos = end + 1;
+  }
+  return out;
+}
+
+void same_store(const TermStore& a, const TermStore& b) {
+  REQUIRE(a.name_count() == b.name_count());
+  for (uint32_t i = 0; i < a.name_count(); ++i) {
+    Name n{i};
+    REQUIRE(a.name_kind(n) == b.name_kind(n));
+    REQUIRE(a.name_prefix(n) == b.name_prefix(n));
+    REQUIRE(a.name_hash(n) == b.name_hash(n));
+    if (a.name_kind(n) == NameKind::Str) REQUIRE(a.name_string(n) == b.name_string(n));
+    if (a.name_kind(n) == NameKind::Num) REQUIRE(a.name_number(n) == b.name_number(n));
+  }
+  REQUIRE(a.level_count() == b.level_count());
+  for (uint32_t i = 0; i < a.level_count(); ++i) {
+    Level l{i};
+    REQUIRE(a.level_kind(l) == b.level_kind(l));
+    REQUIRE(a.level_hash(l) == b.level_hash(l));
+    REQUIRE(a.level_lhs(l) == b.level_lhs(l));
+    if (a.level_kind(l) == LevelKind::Max || a.level_kind(l) == LevelKind::IMax) REQUIRE(a.level_rhs(l) == b.level_rhs(l));
+  }
+  REQUIRE(a.expr_count() == b.expr_count());
+  for (uint32_t i = 0; i < a.expr_count(); ++i) {
+    Expr e{i};
+    INFO("expression " << i);
+    REQUIRE(a.kind(e) == b.kind(e));
+    REQUIRE(a.hash(e) == b.hash(e));
+    REQUIRE(a.loose_bvar_range(e) == b.loose_bvar_range(e));
+    REQUIRE(a.has_fvar(e) == b.has_fvar(e));
+    REQUIRE(a.has_lparam(e) == b.has_lparam(e));
+    switch (a.kind(e)) {
+      case ExprKind::BVar: REQUIRE(a.bvar_idx(e) == b.bvar_idx(e)); break;
+      case ExprKind::FVar: REQUIRE(a.fvar_idx(e) == b.fvar_idx(e)); break;
+      case ExprKind::Sort: REQUIRE(a.sort_level(e) == b.sort_level(e)); break;
+      case ExprKind::Const: {
+        REQUIRE(a.const_name(e) == b.const_name(e));
+        auto la = a.levels(a.const_levels(e)), lb = b.levels(b.const_levels(e));
+        REQUIRE(std::equal(la.begin(), la.end(), lb.begin(), lb.end()));
+        break;
+      }
+      case ExprKind::App:
+        REQUIRE(a.app_fn(e) == b.app_fn(e));
+        REQUIRE(a.app_arg(e) == b.app_arg(e));
+        break;
+      case ExprKind::Lam:
+      case ExprKind::Pi:
+        REQUIRE(a.binding_name(e) == b.binding_name(e));
+        REQUIRE(a.binding_domain(e) == b.binding_domain(e));
+        REQUIRE(a.binding_body(e) == b.binding_body(e));
+        REQUIRE(a.binding_info(e) == b.binding_info(e));
+        break;
+      case ExprKind::Let:
+        REQUIRE(a.let_name(e) == b.let_name(e));
+        REQUIRE(a.let_type(e) == b.let_type(e));
+        REQUIRE(a.let_value(e) == b.let_value(e));
+        REQUIRE(a.let_body(e) == b.let_body(e));
+        REQUIRE(a.let_nondep(e) == b.let_nondep(e));
+        break;
+      case ExprKind::NatLit: REQUIRE(a.nat_to_string(e) == b.nat_to_string(e)); break;
+      case ExprKind::StrLit: REQUIRE(a.str_value(e) == b.str_value(e)); break;
+      case ExprKind::Proj:
+        REQUIRE(a.proj_struct(e) == b.proj_struct(e));
+        REQUIRE(a.proj_idx(e) == b.proj_idx(e));
+        REQUIRE(a.proj_expr(e) == b.proj_expr(e));
+        break;
+    }
+  }
+}
+
+void same_constant(const ConstantInfo& a, const ConstantInfo& b) {
+  REQUIRE(a.rules.size() == b.rules.size());
+  for (size_t i = 0; i < a.rules.size(); ++i) {
+    CHECK(a.rules[i].ctor == b.rules[i].ctor);
+    CHECK(a.rules[i].nfields == b.rules[i].nfields);
+    CHECK(a.rules[i].rhs == b.rules[i].rhs);
+  }
+  CHECK(a.name == b.name);
+  CHECK(a.kind == b.kind);
+  CHECK(a.lparams == b.lparams);
+  CHECK(a.type == b.type);
+  CHECK(a.value == b.value);
+  CHECK(a.hints.kind == b.hints.kind);
+  CHECK(a.hints.height == b.hints.height);
+  CHECK(a.safety == b.safety);
+  CHECK(a.all == b.all);
+  CHECK(a.ctors == b.ctors);
+  CHECK(a.induct == b.induct);
+  CHECK(a.quot_kind == b.quot_kind);
+  CHECK((a.num_params == b.num_params && a.num_indices == b.num_indices && a.num_nested == b.num_nested &&
+         a.is_rec == b.is_rec && a.is_reflexive == b.is_reflexive && a.cidx == b.cidx && a.num_fields == b.num_fields &&
+         a.num_motives == b.num_motives && a.num_minors == b.num_minors && a.k == b.k && a.decl == b.decl));
+}
+
+// Reads `text` as it is and through the DOM path (and, as it is, with a small read buffer)
+// and requires the same outcome.
+void fast_equals_dom(const std::string& text) {
+  ReadOptions small;
+  small.buffer_bytes = 1024;
+  auto fast = read_export_buffer(text, "t.ndjson", std::make_shared<TermStore>());
+  auto fast_small = read_export_buffer(text, "t.ndjson", std::make_shared<TermStore>(), small);
+  auto dom = read_export_buffer(via_dom(text), "t.ndjson", std::make_shared<TermStore>());
+  REQUIRE(fast.has_value() == dom.has_value());
+  REQUIRE(fast_small.has_value() == dom.has_value());
+  if (!dom) {
+    INFO(dom.error().describe() << " / " << fast.error().describe());
+    CHECK(fast.error().kind == dom.error().kind);
+    CHECK(fast.error().line == dom.error().line);
+    CHECK(fast.error().message == dom.error().message);
+    CHECK(fast_small.error().kind == dom.error().kind);
+    CHECK(fast_small.error().line == dom.error().line);
+    CHECK(fast_small.error().offset == fast.error().offset);
+    CHECK(fast_small.error().message == dom.error().message);
+    return;
+  }
+  for (const auto* r : {&fast, &fast_small}) {
+    const Environment& a = ***r;
+    const Environment& b = **dom;
+    same_store(a.store(), b.store());
+    REQUIRE(a.declarations().size() == b.declarations().size());
+    for (size_t i = 0; i < a.declarations().size(); ++i) {
+      CHECK(a.declaration(i).kind == b.declaration(i).kind);
+      CHECK(a.declaration(i).line == b.declaration(i).line);
+      CHECK(a.declaration(i).first_const == b.declaration(i).first_const);
+      CHECK(a.declaration(i).num_consts == b.declaration(i).num_consts);
+    }
+    REQUIRE(a.constants().size() == b.constants().size());
+    for (size_t i = 0; i < a.constants().size(); ++i) same_constant(a.constant(i), b.constant(i));
+    for (const ConstantInfo& c : a.constants()) CHECK(a.find(c.name) == b.find(c.name));
+    CHECK(a.stats.lines == b.stats.lines);
+    CHECK(a.stats.name_lines == b.stats.name_lines);
+    CHECK(a.stats.level_lines == b.stats.level_lines);
+    CHECK(a.stats.expr_lines == b.stats.expr_lines);
+    CHECK(a.stats.decl_lines == b.stats.decl_lines);
+  }
+}
+
+std::string slurp_corpus(const std::string& rel) {
+  std::ifstream in(corpus_path(rel), std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+}  // namespace
+
+TEST_CASE("the fast path reads every corpus file exactly as the DOM path") {
+  int files = 0;
+  for (const std::string& f : expected_files("")) {
+    INFO(f);
+    fast_equals_dom(slurp_corpus(f));
+    ++files;
+  }
+  CHECK(files > 140);
+}
+
+TEST_CASE("the fast path agrees with the DOM path on unusual and malformed lines") {
+  // Names 1-2, levels 1-2, expressions 0-4 and an axiom, then one line under test.
+  const std::string prelude = std::string(kMeta) + R"(
+{"in":1,"str":{"pre":0,"str":"a"}}
+{"in":2,"num":{"i":7,"pre":1}}
+{"il":1,"param":1}
+{"il":2,"succ":1}
+{"ie":0,"sort":0}
+{"ie":1,"sort":2}
+{"bvar":0,"ie":2}
+{"app":{"arg":2,"fn":1},"ie":3}
+{"forallE":{"binderInfo":"default","body":0,"name":1,"type":0},"ie":4}
+{"axiom":{"isUnsafe":false,"levelParams":[],"name":2,"type":0}}
+)";
+  const char* lines[] = {
+      // strings: escapes, surrogate pairs, UTF-8, bad escapes, lone surrogates, control bytes
+      R"({"in":9,"str":{"pre":1,"str":"\u03b1\ud83d\ude00\n\"\\\/\b\f\r\t\u0000x"}})",
+      R"({"in":9,"str":{"pre":1,"str":"é→ℕ"}})",
+      R"({"in":9,"str":{"pre":1,"str":"\ud800"}})",
+      R"({"in":9,"str":{"pre":1,"str":"\udc00x"}})",
+      R"({"in":9,"str":{"pre":1,"str":"\ud800\u0041"}})",
+      R"({"in":9,"str":{"pre":1,"str":"\x"}})",
+      R"({"in":9,"str":{"pre":1,"str":"\u12G4"}})",
+      "{\"in\":9,\"str\":{\"pre\":1,\"str\":\"\xff\"}}",
+      "{\"in\":9,\"str\":{\"pre\":1,\"str\":\"\xc3\"}}",
+      "{\"in\":9,\"str\":{\"pre\":1,\"str\":\"\xed\xa0\x80\"}}",
+      "{\"in\":9,\"str\":{\"pre\":1,\"str\":\"a\tb\"}}",
+      R"({"ie":9,"strVal":"h\u00e9llo\n\u0000end"})",
+      R"({"ie":9,"strVal":""})",
+      R"({"in":9,"str":{"pre":1,"str":""}})",
+      // numbers
+      R"({"in":9,"num":{"i":18446744073709551615,"pre":1}})",
+      R"({"in":9,"num":{"i":18446744073709551616,"pre":1}})",
+      R"({"in":9,"num":{"i":0,"pre":1}})",
+      R"({"in":9,"num":{"i":01,"pre":1}})",
+      R"({"in":9,"num":{"i":-1,"pre":1}})",
+      R"({"ie":4294967295,"sort":0})",
+      R"({"ie":4294967296,"sort":0})",
+      R"({"ie":09,"sort":0})",
+      R"({"ie":9,"sort":1.0})",
+      R"({"ie":9,"sort":1e0})",
+      R"({"bvar":4294967295,"ie":9})",
+      R"({"bvar":70000,"ie":9})",
+      R"({"bvar":99999999999,"ie":9})",
+      R"({"ie":9,"natVal":"0"})",
+      R"({"ie":9,"natVal":"00"})",
+      R"({"ie":9,"natVal":"0123"})",
+      R"({"ie":9,"natVal":"9999999999999999999"})",
+      R"({"ie":9,"natVal":"18446744073709551615"})",
+      R"({"ie":9,"natVal":"18446744073709551616"})",
+      R"({"ie":9,"natVal":"12a"})",
+      R"({"ie":9,"natVal":""})",
+      R"({"ie":9,"natVal":"\u0031"})",
+      // references, duplicates, forward references
+      R"({"ie":3,"sort":0})",
+      R"({"in":1,"str":{"pre":0,"str":"b"}})",
+      R"({"in":0,"str":{"pre":0,"str":"b"}})",
+      R"({"il":2,"succ":0})",
+      R"({"il":0,"succ":0})",
+      R"({"ie":9,"sort":7})",
+      R"({"app":{"arg":2,"fn":77},"ie":9})",
+      R"({"app":{"arg":2,"fn":10},"ie":9})",
+      R"({"thm":{"all":[2],"levelParams":[],"name":1,"type":0,"value":10}})",
+      R"({"ie":9,"lam":{"binderInfo":"default","body":10,"name":1,"type":0}})",
+      R"({"app":{"arg":3,"fn":3},"ie":3})",
+      R"({"in":9,"str":{"pre":8,"str":"b"}})",
+      R"({"in":9,"num":{"i":1,"pre":8}})",
+      R"({"il":9,"param":8})",
+      R"({"il":9,"max":[1,8]})",
+      R"({"il":9,"max":[1,2]})",
+      R"({"il":9,"imax":[2,1]})",
+      R"({"il":9,"max":[1]})",
+      R"({"il":9,"max":[1,2,0]})",
+      R"({"il":9,"succ":2})",
+      R"({"ie":9,"sort":-0})",
+      // expressions of every kind, keys in the usual and in other orders
+      R"({"const":{"name":2,"us":[1,2,0]},"ie":9})",
+      R"({"const":{"name":2,"us":[]},"ie":9})",
+      R"({"const":{"name":2,"us":[1,]},"ie":9})",
+      R"({"const":{"name":2,"us":[9]},"ie":9})",
+      R"({"const":{"us":[],"name":2},"ie":9})",
+      R"({"ie":9,"const":{"name":2,"us":[]}})",
+      R"({"ie":9,"lam":{"binderInfo":"implicit","body":3,"name":1,"type":0}})",
+      R"({"ie":9,"lam":{"binderInfo":"strictImplicit","body":3,"name":0,"type":4}})",
+      R"({"forallE":{"binderInfo":"instImplicit","body":2,"name":2,"type":3},"ie":9})",
+      R"({"forallE":{"binderInfo":"weird","body":2,"name":2,"type":3},"ie":9})",
+      R"({"forallE":{"binderInfo":"\u0064efault","body":2,"name":2,"type":3},"ie":9})",
+      R"({"forallE":{"binderInfo":"default","body":2,"name":9,"type":3},"ie":9})",
+      R"({"forallE":{"binderInfo":"default","body":9,"name":2,"type":3},"ie":9})",
+      R"({"forallE":{"body":2,"binderInfo":"default","name":2,"type":3},"ie":9})",
+      R"({"ie":9,"letE":{"body":2,"name":1,"nondep":true,"type":0,"value":4}})",
+      R"({"ie":9,"letE":{"body":3,"name":1,"nondep":false,"type":0,"value":2}})",
+      R"({"ie":9,"letE":{"body":3,"name":1,"nondep":0,"type":0,"value":2}})",
+      R"({"ie":9,"proj":{"idx":3,"struct":3,"typeName":2}})",
+      R"({"ie":9,"proj":{"idx":3,"struct":3,"typeName":9}})",
+      R"({"ie":9,"mdata":{"data":{},"expr":3}})",
+      R"({"bvar":5,"ie":9,"x":1})",
+      R"({"bvar":5})",
+      R"({"bvar":5,"ie":9,"ie":10})",
+      // declarations
+      R"({"def":{"all":[2],"hints":"opaque","levelParams":[],"name":2,"safety":"safe","type":0,"value":4}})",
+      R"({"def":{"all":[2,1],"hints":"abbrev","levelParams":[1],"name":1,"safety":"unsafe","type":4,"value":3}})",
+      R"({"def":{"all":[],"hints":{"regular":4294967295},"levelParams":[1,2],"name":1,"safety":"partial","type":0,"value":0}})",
+      R"({"def":{"all":[2],"hints":{"regular":4294967296},"levelParams":[],"name":2,"safety":"safe","type":0,"value":4}})",
+      R"({"def":{"all":[2],"hints":"sometimes","levelParams":[],"name":2,"safety":"safe","type":0,"value":4}})",
+      R"({"def":{"all":[2],"hints":"opaque","levelParams":[],"name":2,"safety":"maybe","type":0,"value":4}})",
+      R"({"def":{"all":[2],"hints":"opaque","levelParams":[],"name":2,"safety":"safe","type":0,"value":9}})",
+      R"({"def":{"all":[9],"hints":"opaque","levelParams":[],"name":2,"safety":"safe","type":0,"value":4}})",
+      R"({"def":{"all":[2],"hints":"opaque","levelParams":[9],"name":2,"safety":"safe","type":0,"value":4}})",
+      R"({"thm":{"all":[2],"levelParams":[],"name":1,"type":0,"value":2}})",
+      R"({"thm":{"all":[2],"levelParams":[],"name":1,"type":9,"value":2}})",
+      R"({"opaque":{"all":[1],"isUnsafe":true,"levelParams":[],"name":1,"type":0,"value":3}})",
+      R"({"opaque":{"all":[1],"isUnsafe":"no","levelParams":[],"name":1,"type":0,"value":3}})",
+      R"({"axiom":{"isUnsafe":true,"levelParams":[1],"name":1,"type":3}})",
+      R"({"axiom":{"isUnsafe":false,"levelParams":[],"name":1,"type":3},"ie":9})",
+      R"({"axiom":{"isUnsafe":false,"levelParams":[],"name":1,"type":3,"x":0}})",
+      // what follows the object
+      R"({"ie":9,"sort":0}   )",
+      "{\"ie\":9,\"sort\":0}\r",
+      R"({"ie":9,"sort":0}x)",
+      R"({"ie":9,"sort":0}{"ie":10,"sort":0})",
+      R"({"ie":9,"sort":0} {"ie":10,"sort":0})",
+      R"({"ie":9,"sort":0)",
+      R"({"ie":9,"sort":0}})",
+      R"({"ie":9,"sort":)",
+      R"({"ie":9,)",
+      R"({"ie")",
+      R"({)",
+      R"([1,2])",
+      R"({})",
+      R"({"app":{"arg":2,"fn":1},"ie":9}})",
+  };
+  for (const char* l : lines) {
+    INFO(l);
+    for (const char* next : {"", "\n", "\n{\"ie\":10,\"sort\":0}\n", "\n{\"ie\":10,\"app\":{\"arg\":9,\"fn\":9}}\n"}) {
+      fast_equals_dom(prelude + l + next);
+    }
+  }
+  // A NUL byte after the object, then the next line.
+  fast_equals_dom(prelude + "{\"ie\":9,\"sort\":0}" + '\0' + "\n{\"ie\":10,\"sort\":0}\n");
+  fast_equals_dom(prelude + "{\"ie\":9,\"sort\":0}" + '\0');
+  // Forward references name the line that defines the id, from the fast path too.
+  auto r = read_export_buffer(prelude + "{\"app\":{\"arg\":2,\"fn\":10},\"ie\":9}\n{\"ie\":10,\"sort\":0}\n", "fwd.ndjson",
+                              std::make_shared<TermStore>());
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().kind == ReadErrorKind::ForwardReference);
+  CHECK(r.error().line == 12);
+  CHECK(r.error().message.find("line 13") != std::string::npos);
+}
+
+TEST_CASE("pipelined expressions: long chains, mdata and declarations in between") {
+  std::string t = std::string(kMeta) + "\n{\"in\":1,\"str\":{\"pre\":0,\"str\":\"a\"}}\n{\"ie\":0,\"sort\":0}\n";
+  uint32_t next = 1;
+  for (int i = 0; i < 3000; ++i) {
+    uint32_t id = next++;
+    t += "{\"app\":{\"arg\":" + std::to_string(id - 1) + ",\"fn\":" + std::to_string(i % 7 == 0 ? 0 : id - 1) +
+         "},\"ie\":" + std::to_string(id) + "}\n";
+    if (i % 5 == 0) {
+      uint32_t m = next++;
+      t += "{\"ie\":" + std::to_string(m) + ",\"mdata\":{\"data\":{},\"expr\":" + std::to_string(id) + "}}\n";
+    }
+    if (i % 11 == 0) {
+      uint32_t lam = next++;
+      t += "{\"ie\":" + std::to_string(lam) + ",\"lam\":{\"binderInfo\":\"default\",\"body\":" + std::to_string(next - 2) +
+           ",\"name\":1,\"type\":" + std::to_string(id) + "}}\n";
+    }
+    if (i % 13 == 0)
+      t += "{\"thm\":{\"all\":[1],\"levelParams\":[],\"name\":1,\"type\":" + std::to_string(next - 1) +
+           ",\"value\":" + std::to_string(id) + "}}\n";
+    if (i % 17 == 0)
+      t += "{\"axiom\":{\"isUnsafe\":false,\"levelParams\":[],\"name\":1,\"type\":" + std::to_string(next - 1) + "}}\n";
+    if (i % 19 == 0)  // the same node again under another id: interned once
+      t += "{\"app\":{\"arg\":" + std::to_string(id - 1) + ",\"fn\":" + std::to_string(i % 7 == 0 ? 0 : id - 1) +
+           "},\"ie\":" + std::to_string(next++) + "}\n";
+    if (i % 23 == 0)
+      t += "{\"inductive\":{\"ctors\":[],\"recs\":[],\"types\":[]}}\n";
+  }
+  fast_equals_dom(t);
+  auto r = read_export_buffer(t, "chain.ndjson", std::make_shared<TermStore>());
+  REQUIRE(r.has_value());
+  CHECK((*r)->stats.expr_lines == next);
+  CHECK((*r)->store().expr_count() < next);
+}

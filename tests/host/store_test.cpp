@@ -112,3 +112,114 @@ TEST_CASE("names print, compare and rewrite like Lean's") {
   CHECK(st.name_to_string(st.name_append_index(st.name_from_dotted("Tree.rec"), 1)) == "Tree.rec_1");
   CHECK(st.name_to_string(st.name_append_after(st.name_from_dotted("x"), "_ih")) == "x_ih");
 }
+
+TEST_CASE("loose bvar ranges stay exact beyond 16 bits, also in the scratch region") {
+  TermStore st;
+  Expr p = st.mk_sort(st.level_zero());
+  Expr wide = st.mk_bvar(70000);
+  CHECK(st.loose_bvar_range(wide) == 70001);
+  CHECK(st.loose_bvar_range(st.mk_app(st.mk_bvar(3), wide)) == 70001);
+  CHECK(st.loose_bvar_range(st.mk_lambda(Name{}, BinderInfo::Default, p, wide)) == 70000);
+  CHECK(st.loose_bvar_range(st.mk_bvar(65534)) == 65535);
+  CHECK(st.loose_bvar_range(st.mk_bvar(65533)) == 65534);
+  CHECK(st.loose_bvar_range(st.mk_bvar(0xFFFFFFFEu)) == 0xFFFFFFFFu);
+  CHECK(st.loose_bvar_range(st.mk_bvar(0xFFFFFFFFu)) == 0xFFFFFFFFu);  // saturated
+  // 70001 binders close it: no loose bound variable is left, exactly.
+  Expr e = wide;
+  for (int i = 0; i < 70001; ++i) {
+    e = st.mk_pi(Name{}, BinderInfo::Default, p, e);
+    if (i == 70000 - 65535) CHECK(st.loose_bvar_range(e) == 65535);
+    if (i == 70000 - 65534) CHECK(st.loose_bvar_range(e) == 65534);
+  }
+  CHECK(st.loose_bvar_range(e) == 0);
+  CHECK_FALSE(st.has_loose_bvars(e));
+  CHECK(st.has_loose_bvars(st.binding_body(e)));
+  CHECK(st.loose_bvar_range(st.binding_body(e)) == 1);
+  Expr c = st.mk_const(st.name_str(Name{}, "c"), LevelList{});
+  CHECK(instantiate1(st, wide, c) == st.mk_bvar(69999));
+  CHECK(lift_loose_bvars(st, wide, 0, 5) == st.mk_bvar(70005));
+
+  st.begin_scratch();
+  Expr s = st.mk_bvar(80000);
+  CHECK(st.loose_bvar_range(s) == 80001);
+  CHECK(st.loose_bvar_range(st.mk_app(s, wide)) == 80001);
+  CHECK(st.loose_bvar_range(wide) == 70001);  // persistent ones are still found
+  st.drop_scratch();
+  Expr s2 = st.mk_bvar(90000);  // may reuse the dropped id
+  CHECK(st.loose_bvar_range(s2) == 90001);
+  CHECK(st.loose_bvar_range(st.mk_bvar(80000)) == 80001);
+}
+
+TEST_CASE("let nodes keep their four operands, also in the scratch region") {
+  TermStore st;
+  Name x = st.name_str(Name{}, "x");
+  Expr p = st.mk_sort(st.level_zero());
+  Expr t = st.mk_sort(st.level_succ(st.level_zero()));
+  Expr l1 = st.mk_let(x, t, p, st.mk_bvar(0), false);
+  CHECK(st.kind(l1) == ExprKind::Let);
+  CHECK(st.let_name(l1) == x);
+  CHECK(st.let_type(l1) == t);
+  CHECK(st.let_value(l1) == p);
+  CHECK(st.let_body(l1) == st.mk_bvar(0));
+  CHECK_FALSE(st.let_nondep(l1));
+  CHECK_FALSE(st.has_loose_bvars(l1));
+  CHECK(st.mk_let(x, t, p, st.mk_bvar(0), false) == l1);
+  CHECK(st.mk_let(x, t, p, st.mk_bvar(0), true) != l1);
+  CHECK(st.mk_let(x, t, p, st.mk_bvar(1), false) != l1);
+  CHECK(st.mk_let(x, t, t, st.mk_bvar(0), false) != l1);
+  CHECK(st.mk_let(Name{}, t, p, st.mk_bvar(0), false) != l1);
+  CHECK(st.loose_bvar_range(st.mk_let(x, t, p, st.mk_bvar(2), false)) == 2);
+  CHECK(st.hash(st.mk_let(Name{}, t, p, st.mk_bvar(0), false)) == st.hash(l1));  // binder names excluded
+  st.begin_scratch();
+  Expr f = st.mk_fvar(st.fresh_fvar_index());
+  Expr l2 = st.mk_let(x, t, f, f, true);
+  CHECK(st.let_value(l2) == f);
+  CHECK(st.let_body(l2) == f);
+  CHECK(st.has_fvar(l2));
+  CHECK(st.mk_let(x, t, p, st.mk_bvar(0), false) == l1);
+  st.drop_scratch();
+  Expr l3 = st.mk_let(x, p, t, p, true);
+  CHECK(st.let_type(l3) == p);
+  CHECK(st.let_value(l3) == t);
+  CHECK(st.let_body(l3) == p);
+  CHECK(st.let_value(l1) == p);
+}
+
+TEST_CASE("natural literals up to 64 bits are small, bigger ones exact") {
+  TermStore st;
+  for (uint64_t v : {uint64_t{0}, uint64_t{1} << 32, (uint64_t{1} << 40) + 5, ~uint64_t{0}}) {
+    Expr n = st.mk_nat(v);
+    CHECK(st.nat_is_small(n));
+    CHECK(st.nat_small(n) == v);
+    CHECK(st.mk_nat(mpz_class(std::to_string(v))) == n);
+  }
+  CHECK(st.mk_nat(uint64_t{1} << 32) != st.mk_nat(1));
+  mpz_class big("18446744073709551616");
+  CHECK_FALSE(st.nat_is_small(st.mk_nat(big)));
+  CHECK(st.nat_to_string(st.mk_nat(big)) == "18446744073709551616");
+}
+
+TEST_CASE("interning stays exact while the index grows, after reserving, and across scratch regions") {
+  TermStore st;
+  Expr c = st.mk_const(st.name_str(Name{}, "c"), LevelList{});
+  std::vector<Expr> made;
+  Expr e = c;
+  for (int i = 0; i < 300000; ++i) {
+    e = st.mk_app(c, i % 2 ? e : st.mk_bvar(static_cast<uint32_t>(i)));
+    made.push_back(e);
+  }
+  uint32_t n = st.expr_count();
+  st.reserve_exprs(1'000'000);
+  e = c;
+  for (int i = 0; i < 300000; ++i) {
+    e = st.mk_app(c, i % 2 ? e : st.mk_bvar(static_cast<uint32_t>(i)));
+    CHECK(e == made[static_cast<size_t>(i)]);
+  }
+  CHECK(st.expr_count() == n);
+  st.begin_scratch();
+  for (int i = 0; i < 100000; ++i) st.mk_app(st.mk_fvar(static_cast<uint32_t>(i)), c);
+  CHECK(st.mk_app(c, made[10]) == st.mk_app(c, made[10]));
+  st.drop_scratch();
+  CHECK(st.expr_count() == n);
+  for (int i = 0; i < 300000; i += 1000) CHECK(st.mk_app(c, made[static_cast<size_t>(i)]) != made[static_cast<size_t>(i)]);
+}

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -117,15 +118,18 @@ class Environment {
 
   /// First constant with this name, in file order.
   std::optional<uint32_t> find(Name n) const {
-    auto it = by_name_.find(n.id);
-    if (it == by_name_.end()) return std::nullopt;
-    return it->second;
+    if (n.id >= by_name_.size() || by_name_[n.id] == 0) return std::nullopt;
+    return by_name_[n.id] - 1;
   }
   /// Constants whose printed name is `printed` (normally at most one; duplicates are kept).
   std::vector<uint32_t> find_printed(const std::string& printed) const;
 
   /// Appends a declaration and its constants (the constants' `decl` field is set here).
   uint32_t add(Declaration d, std::vector<ConstantInfo> consts);
+  /// Same, moving the constants out of `consts` (no vector is handed over).
+  uint32_t add(Declaration d, std::span<ConstantInfo> consts);
+  /// Room for this many more constants and declarations (speed and peak memory only).
+  void reserve(size_t constants, size_t declarations);
 
   ExportMeta meta;
   ReadStats stats;
@@ -135,7 +139,7 @@ class Environment {
   std::shared_ptr<TermStore> store_;
   std::vector<ConstantInfo> constants_;
   std::vector<Declaration> decls_;
-  std::unordered_map<uint32_t, uint32_t> by_name_;
+  std::vector<uint32_t> by_name_;  ///< name id -> first constant + 1 (0: none); name ids are dense
 };
 
 }  // namespace leanbatch::host

@@ -2,7 +2,8 @@
 /// Reader for Lean's export format (lean4export NDJSON, format 3.1.x).
 ///
 /// Streams the file through a bounded line buffer (memory does not grow with file size
-/// beyond the terms kept) and parses each line with simdjson On-Demand. Names, levels and
+/// beyond the terms kept). The lines exporters write are matched byte by byte; any other
+/// line is parsed with simdjson into a DOM, which also reports every error. Names, levels and
 /// expressions are interned into the given TermStore; declarations go into an Environment,
 /// unchecked. Any problem with the input is a typed ReadError naming the file, the 1-based
 /// line, the byte offset and what is wrong; nothing is thrown.
@@ -53,7 +54,7 @@ struct ReadError {
 struct ReadOptions {
   const CancelToken* cancel = nullptr;
   ProgressSink progress;
-  size_t buffer_bytes = 4u << 20;  ///< initial line buffer; grows only for longer lines
+  size_t buffer_bytes = 1u << 20;  ///< initial line buffer; grows only for longer lines
 };
 
 using ReadResult = std::expected<std::shared_ptr<Environment>, ReadError>;

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "leanbatch/host/detail/flat_map.hpp"
 #include "leanbatch/host/detail/intern_table.hpp"
 #include "leanbatch/host/ids.hpp"
 
@@ -56,13 +57,22 @@ struct LevelListNode {
   uint32_t len;
   const Level* data;
 };
+/// 20 bytes. Operands by kind: BVar/FVar a = index; Sort a = level; Const a = name,
+/// b = level list; App a = fn, b = arg; Lam/Pi a = name, b = domain, c = body; Let a = name,
+/// b = type, c = index into TermStore::lets_ (value and body); NatLit b|c = value (small) or
+/// a = index into TermStore::bignats_ (kFlagBigNat); StrLit a = string; Proj a = structure
+/// name, b = field index, c = expression.
 struct ExprNode {
   uint32_t hash;
   ExprKind kind;
   uint8_t flags;
-  uint16_t pad;
-  uint32_t range;  // loose bvar range
-  uint32_t a, b, c, d;
+  uint16_t range;  // loose bvar range; kRangeOverflow: the exact value is in TermStore::big_ranges_
+  uint32_t a, b, c;
+};
+static_assert(sizeof(ExprNode) == 20);
+inline constexpr uint16_t kRangeOverflow = 0xFFFF;
+struct LetOperands {
+  uint32_t value, body;
 };
 struct BigNatNode {
   uint32_t hash;
@@ -99,6 +109,26 @@ inline constexpr uint8_t kFlagHasLParam = 2;
 inline constexpr uint8_t kFlagBinderShift = 2;  // two bits
 inline constexpr uint8_t kFlagNonDep = 16;
 inline constexpr uint8_t kFlagBigNat = 32;
+
+/// What a parent node's data is derived from: a child's hash, flags and exact loose bvar range.
+struct ExprSig {
+  uint32_t hash;
+  uint8_t flags;
+  uint32_t range;
+};
+
+/// An expression node described but not interned yet: hash, flags and range are final, the
+/// operands are ids (a Let has four). Lets the export reader describe a node, prefetch its
+/// index slot and intern it a few lines later, when the ids of its children are known
+/// (TermStore::intern_draft; speed only). mk_* build drafts with the same functions.
+struct ExprDraft {
+  uint32_t hash;
+  ExprKind kind;
+  uint8_t flags;
+  uint32_t range;
+  uint32_t op[4];
+  ExprSig sig() const { return {hash, flags, range}; }
+};
 
 class TermStore {
  public:
@@ -175,8 +205,12 @@ class TermStore {
 
   ExprKind kind(Expr e) const { return exprs_[e.id].kind; }
   uint32_t hash(Expr e) const { return exprs_[e.id].hash; }
-  /// Largest loose bound variable index + 1 (0: no loose bound variables). Saturates.
-  uint32_t loose_bvar_range(Expr e) const { return exprs_[e.id].range; }
+  /// Largest loose bound variable index + 1 (0: no loose bound variables). Exact; saturates
+  /// only at 2^32 - 1.
+  uint32_t loose_bvar_range(Expr e) const {
+    uint16_t r = exprs_[e.id].range;
+    return r != detail::kRangeOverflow ? r : big_range(e.id);
+  }
   bool has_loose_bvars(Expr e) const { return exprs_[e.id].range != 0; }
   bool has_fvar(Expr e) const { return exprs_[e.id].flags & kFlagHasFVar; }
   bool has_lparam(Expr e) const { return exprs_[e.id].flags & kFlagHasLParam; }
@@ -205,8 +239,8 @@ class TermStore {
   }
   Name let_name(Expr e) const { return Name{exprs_[e.id].a}; }
   Expr let_type(Expr e) const { return Expr{exprs_[e.id].b}; }
-  Expr let_value(Expr e) const { return Expr{exprs_[e.id].c}; }
-  Expr let_body(Expr e) const { return Expr{exprs_[e.id].d}; }
+  Expr let_value(Expr e) const { return Expr{lets_[exprs_[e.id].c].value}; }
+  Expr let_body(Expr e) const { return Expr{lets_[exprs_[e.id].c].body}; }
   bool let_nondep(Expr e) const { return exprs_[e.id].flags & kFlagNonDep; }
   Name proj_struct(Expr e) const { return Name{exprs_[e.id].a}; }
   uint32_t proj_idx(Expr e) const { return exprs_[e.id].b; }
@@ -214,7 +248,7 @@ class TermStore {
   bool nat_is_small(Expr e) const { return !(exprs_[e.id].flags & kFlagBigNat); }
   uint64_t nat_small(Expr e) const {
     const auto& n = exprs_[e.id];
-    return static_cast<uint64_t>(n.c) | (static_cast<uint64_t>(n.d) << 32);
+    return static_cast<uint64_t>(n.b) | (static_cast<uint64_t>(n.c) << 32);
   }
   mpz_class nat_value(Expr e) const;
   std::string nat_to_string(Expr e) const;
@@ -253,11 +287,33 @@ class TermStore {
   /// Room for `n` more expression nodes without rehashing the index (speed only).
   void reserve_exprs(size_t n) { exprs_.reserve(n); }
 
+  // ---- drafts (pipelined construction, for the export reader; speed only) ----
+  ExprSig sig(Expr e) const {
+    const auto& n = exprs_[e.id];
+    return {n.hash, n.flags, n.range != detail::kRangeOverflow ? n.range : big_range(e.id)};
+  }
+  static ExprDraft draft_bvar(uint32_t idx);
+  ExprDraft draft_sort(Level l) const;
+  ExprDraft draft_const(Name n, LevelList ls) const;
+  static ExprDraft draft_app(ExprSig f, uint32_t f_id, ExprSig a, uint32_t a_id);
+  static ExprDraft draft_binder(ExprKind k, Name n, BinderInfo bi, ExprSig dom, uint32_t dom_id, ExprSig body,
+                                uint32_t body_id);
+  static ExprDraft draft_let(Name n, ExprSig type, uint32_t type_id, ExprSig value, uint32_t value_id, ExprSig body,
+                             uint32_t body_id, bool nondep);
+  static ExprDraft draft_nat(uint64_t v);
+  /// Interns the string.
+  ExprDraft draft_str(std::string_view s);
+  ExprDraft draft_proj(Name struct_name, uint32_t idx, ExprSig e, uint32_t e_id) const;
+  /// Brings the index line of the draft's hash into the cache (speed only).
+  void prefetch(const ExprDraft& d) const { exprs_.prefetch(d.hash); }
+  /// The node described by `d` (whose operands must be valid ids).
+  Expr intern_draft(const ExprDraft& d);
+
   /// Approximate heap bytes held by the store.
   size_t bytes() const;
 
  private:
-  Expr intern_expr(detail::ExprNode& n);
+  uint32_t big_range(uint32_t id) const;
 
   detail::InternTable<detail::StringNode> strings_;
   detail::SpanArena<char> chars_;
@@ -268,11 +324,17 @@ class TermStore {
   detail::InternTable<detail::ExprNode> exprs_;
   detail::InternTable<detail::BigNatNode> bignat_index_;
   std::vector<mpz_class> bignats_;
+  std::vector<detail::LetOperands> lets_;
+  // Exact loose bvar ranges of the nodes whose range does not fit in 16 bits (only absurdly
+  // deep terms have one), persistent and scratch.
+  detail::FlatMap64 big_ranges_{16};
+  detail::FlatMap64 scratch_big_ranges_{16};
 
   // Scratch marks.
   detail::SpanArena<char>::Mark chars_mark_{};
   detail::SpanArena<Level>::Mark level_items_mark_{};
   size_t bignats_mark_ = 0;
+  size_t lets_mark_ = 0;
   uint32_t next_fvar_ = 0;
 };
 

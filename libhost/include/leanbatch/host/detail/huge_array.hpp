@@ -1,7 +1,8 @@
 #pragma once
-// Large flat arrays backed by anonymous mmap with transparent huge pages requested: the
-// hash-consing index and the node arena are accessed at random, and 2 MiB pages cut the
-// TLB misses that dominate inserting millions of nodes (speed only).
+// Large flat arrays backed by anonymous mmap: zero-filled, committed page by page on first
+// touch (so a generous reservation costs address space only), growable in place with
+// mremap (no copy, no double peak). Transparent huge pages can be requested for arrays that
+// are accessed at random (speed only: fewer TLB misses).
 #include <sys/mman.h>
 
 #include <cstddef>
@@ -31,6 +32,7 @@ class HugeArray {
     std::swap(data_, o.data_);
     std::swap(size_, o.size_);
     std::swap(bytes_, o.bytes_);
+    std::swap(huge_, o.huge_);
   }
 
   /// Zero-initialised storage for n elements (T must be trivially constructible). Huge
@@ -38,12 +40,27 @@ class HugeArray {
   void allocate(size_t n, bool huge = true) {
     release();
     size_ = n;
-    bytes_ = huge ? (n * sizeof(T) + kHuge - 1) / kHuge * kHuge : (n * sizeof(T) + 4095) / 4096 * 4096;
+    huge_ = huge;
+    bytes_ = round(n * sizeof(T), huge);
     if (bytes_ == 0) return;
     void* p = ::mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) throw std::bad_alloc();
-    if (huge) ::madvise(p, bytes_, MADV_HUGEPAGE);
+    advise(p, bytes_);
     data_ = static_cast<T*>(p);
+  }
+  /// Grows to n elements keeping the contents; the new tail is zero. May move the array.
+  void grow(size_t n) {
+    if (n <= size_) return;
+    if (!data_) return allocate(n, huge_);
+    size_t nb = round(n * sizeof(T), huge_);
+    if (nb > bytes_) {
+      void* p = ::mremap(data_, bytes_, nb, MREMAP_MAYMOVE);
+      if (p == MAP_FAILED) throw std::bad_alloc();
+      advise(p, nb);
+      data_ = static_cast<T*>(p);
+      bytes_ = nb;
+    }
+    size_ = n;
   }
   void release() {
     if (data_) ::munmap(data_, bytes_);
@@ -59,9 +76,18 @@ class HugeArray {
   const T& operator[](size_t i) const { return data_[i]; }
 
  private:
+  static size_t round(size_t b, bool huge) {
+    size_t unit = huge ? kHuge : 4096;
+    return (b + unit - 1) / unit * unit;
+  }
+  void advise(void* p, size_t b) const {
+    if (huge_) ::madvise(p, b, MADV_HUGEPAGE);
+  }
+
   T* data_ = nullptr;
   size_t size_ = 0;
   size_t bytes_ = 0;
+  bool huge_ = true;
 };
 
 }  // namespace leanbatch::host::detail

@@ -7,6 +7,7 @@
 // appended after a watermark and indexed separately, and drop_scratch() forgets all of them
 // at once. That keeps memory bounded by the work of one declaration without reference
 // counting (Lean's kernel likewise starts a fresh type checker per declaration).
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -17,7 +18,16 @@
 
 namespace leanbatch::host::detail {
 
-template <class T, unsigned ChunkBits = 16>
+/// Chunk size (log2 of elements) for a ChunkedVector of T: at least 2^16 elements, and a
+/// whole number of 2 MiB (so that chunks could be backed by huge pages without waste).
+template <size_t Size>
+constexpr unsigned chunk_bits_for() {
+  unsigned b = 16;
+  while (b < 21 && ((size_t{1} << b) * Size) % (size_t{2} << 20) != 0) ++b;
+  return b;
+}
+
+template <class T, unsigned ChunkBits = chunk_bits_for<sizeof(T)>()>
 class ChunkedVector {
  public:
   static constexpr uint32_t kChunk = 1u << ChunkBits;
@@ -28,8 +38,12 @@ class ChunkedVector {
   T& operator[](uint32_t i) { return chunks_[i >> ChunkBits][i & kMask]; }
 
   uint32_t push_back(const T& v) {
-    // The first chunk uses ordinary pages; later ones (a big table) huge pages.
-    if ((size_ >> ChunkBits) >= chunks_.size()) chunks_.emplace_back(kChunk, !chunks_.empty());
+    // Ordinary pages, committed only when first written (a fresh chunk costs address space
+    // only). Not huge pages: nodes are written in order and read mostly near the newest, so
+    // they gain little from fewer TLB misses, while a fresh huge page costs several times
+    // more to fault in than 512 small ones on virtual machines (measured: 0.4-0.7 GB/s
+    // against 2-2.7 GB/s), which dominated reading big exports (speed only).
+    if ((size_ >> ChunkBits) >= chunks_.size()) chunks_.emplace_back(kChunk, false);
     (*this)[size_] = v;
     return size_++;
   }
@@ -41,97 +55,125 @@ class ChunkedVector {
     // Keep one spare chunk to avoid thrashing when scratch work is small and repeated.
     if (chunks_.size() > keep + 1) chunks_.resize(keep + 1);
   }
-  size_t bytes() const { return chunks_.size() * sizeof(T) * kChunk; }
+  /// Bytes of the chunks in use, rounded to whole pages (untouched tails are not counted).
+  size_t bytes() const {
+    size_t used = static_cast<size_t>(size_) * sizeof(T);
+    return (used + 4095) / 4096 * 4096;
+  }
 
  private:
   std::vector<HugeArray<T>> chunks_;
   uint32_t size_ = 0;
 };
 
-/// Open-addressing hash index from 32-bit hashes to ids. Each slot packs (hash << 32 | id)
-/// so that probing compares hashes without touching the nodes.
+/// Open-addressing hash index from 32-bit hashes to ids. Each slot packs (hash << 32 | id+1)
+/// so that probing compares hashes without touching the nodes; 0 is the empty slot, so a
+/// fresh table is just zero pages (no initialisation pass). The capacity is any number of
+/// 8-slot buckets (one cache line each); a hash's home is the start of bucket
+/// hash * buckets >> 32, and probing is linear from there (wrapping). Starting at a line
+/// boundary keeps most probes inside the one line that prefetch() brought in.
 class IdIndex {
  public:
-  static constexpr uint64_t kEmpty = ~0ull;
+  static constexpr size_t kBucket = 8;
 
   explicit IdIndex(size_t initial = 1024) { reset(initial); }
 
   void reset(size_t capacity) {
-    size_t cap = 16;
-    while (cap < capacity) cap <<= 1;
-    alloc(cap);
+    alloc(buckets_for(capacity));
     count_ = 0;
   }
-  /// Makes room for `n` entries without rehashing (speed only).
+  /// Makes room for `n` entries without rehashing (speed only). When the table has to grow
+  /// for that, it is sized for a load of 2/3 at `n` entries.
   void reserve(size_t n) {
-    size_t need = n * 10 / 7 + 16;
-    if (need <= cap_) return;
-    size_t cap = cap_;
-    while (cap < need) cap <<= 1;
-    rehash(cap);
+    if (n * 4 <= cap_ * 3) return;
+    rehash(buckets_for(n + n / 2));
   }
   size_t count() const { return count_; }
   size_t bytes() const { return cap_ * sizeof(uint64_t); }
 
+  /// Brings the home line of `hash` into the cache ahead of a find_or_insert (speed only).
+  void prefetch(uint32_t hash) const { __builtin_prefetch(data() + home(hash), 1, 3); }
+
   /// Returns the id whose slot hash equals `hash` and for which eq(id) holds, or kNoId.
   template <class Eq>
   uint32_t find(uint32_t hash, Eq&& eq) const {
-    size_t i = spread(hash) & mask_;
     const uint64_t* slots = data();
+    size_t i = home(hash);
     for (;;) {
       uint64_t s = slots[i];
-      if (s == kEmpty) return kNoId;
-      if (static_cast<uint32_t>(s >> 32) == hash && eq(static_cast<uint32_t>(s))) return static_cast<uint32_t>(s);
-      i = (i + 1) & mask_;
+      if (s == 0) return kNoId;
+      if (static_cast<uint32_t>(s >> 32) == hash) {
+        uint32_t id = static_cast<uint32_t>(s) - 1;
+        if (eq(id)) return id;
+      }
+      if (++i == cap_) i = 0;
     }
   }
 
-  void insert(uint32_t hash, uint32_t id) {
-    if ((count_ + 1) * 10 > cap_ * 7) rehash(cap_ * 2);
-    place(hash, id);
-    ++count_;
+  /// find(); when absent, inserts the id returned by make() where the probe stopped.
+  template <class Eq, class Make>
+  uint32_t find_or_insert(uint32_t hash, Eq&& eq, Make&& make) {
+    if ((count_ + 1) * 4 > cap_ * 3) rehash(nbuckets_ * 2);
+    uint64_t* slots = data();
+    size_t i = home(hash);
+    for (;;) {
+      uint64_t s = slots[i];
+      if (s == 0) {
+        uint32_t id = make();
+        slots[i] = key(hash, id);
+        ++count_;
+        return id;
+      }
+      if (static_cast<uint32_t>(s >> 32) == hash) {
+        uint32_t id = static_cast<uint32_t>(s) - 1;
+        if (eq(id)) return id;
+      }
+      if (++i == cap_) i = 0;
+    }
   }
 
  private:
-  static size_t spread(uint32_t h) { return h; }  // hashes are already mixed
-  void place(uint32_t hash, uint32_t id) {
+  static uint64_t key(uint32_t hash, uint32_t id) { return (static_cast<uint64_t>(hash) << 32) | (id + 1ull); }
+  static size_t buckets_for(size_t slots) { return std::max<size_t>(2, (slots + kBucket - 1) / kBucket); }
+  size_t home(uint32_t hash) const { return ((static_cast<uint64_t>(hash) * nbuckets_) >> 32) * kBucket; }
+  void place(uint64_t k) {
     uint64_t* slots = data();
-    size_t i = spread(hash) & mask_;
-    while (slots[i] != kEmpty) i = (i + 1) & mask_;
-    slots[i] = (static_cast<uint64_t>(hash) << 32) | id;
+    size_t i = home(static_cast<uint32_t>(k >> 32));
+    while (slots[i] != 0)
+      if (++i == cap_) i = 0;
+    slots[i] = k;
   }
-  void alloc(size_t cap) {
+  void alloc(size_t nbuckets) {
+    size_t cap = nbuckets * kBucket;
     if (cap * sizeof(uint64_t) >= HugeArray<uint64_t>::kHuge) {
-      slots_.allocate(cap);
+      slots_.allocate(cap);  // zero pages
       std::vector<uint64_t>().swap(small_);
     } else {
       small_.assign(cap, 0);
       slots_.release();
     }
-    uint64_t* d = data();
-    std::memset(static_cast<void*>(d), 0xFF, cap * sizeof(uint64_t));
+    nbuckets_ = nbuckets;
     cap_ = cap;
-    mask_ = cap - 1;
   }
   uint64_t* data() { return slots_.data() ? slots_.data() : small_.data(); }
   const uint64_t* data() const { return slots_.data() ? slots_.data() : small_.data(); }
-  void rehash(size_t cap) {
+  void rehash(size_t nbuckets) {
     HugeArray<uint64_t> old_big;
     std::vector<uint64_t> old_small;
     old_big.swap(slots_);
     old_small.swap(small_);
     size_t old_cap = cap_;
     const uint64_t* old = old_big.data() ? old_big.data() : old_small.data();
-    alloc(cap);
+    alloc(nbuckets);
     for (size_t i = 0; i < old_cap; ++i)
-      if (old[i] != kEmpty) place(static_cast<uint32_t>(old[i] >> 32), static_cast<uint32_t>(old[i]));
+      if (old[i] != 0) place(old[i]);
   }
 
   // Large tables live in huge-page backed memory, small ones in a vector.
   HugeArray<uint64_t> slots_;
   std::vector<uint64_t> small_;
+  size_t nbuckets_ = 0;
   size_t cap_ = 0;
-  size_t mask_ = 0;
   size_t count_ = 0;
 };
 
@@ -151,19 +193,14 @@ class InternTable {
   template <class Same>
   uint32_t intern(const Node& n, Same&& same) {
     auto eq = [&](uint32_t id) { return same(nodes_[id]); };
+    auto push = [&] { return nodes_.push_back(n); };
+    if (!scratch_active_) return persistent_.find_or_insert(n.hash, eq, push);
     uint32_t id = persistent_.find(n.hash, eq);
     if (id != kNoId) return id;
-    if (scratch_active_) {
-      id = scratch_.find(n.hash, eq);
-      if (id != kNoId) return id;
-      id = nodes_.push_back(n);
-      scratch_.insert(n.hash, id);
-      return id;
-    }
-    id = nodes_.push_back(n);
-    persistent_.insert(n.hash, id);
-    return id;
+    return scratch_.find_or_insert(n.hash, eq, push);
   }
+  /// Brings the index line for `hash` into the cache ahead of intern() (speed only).
+  void prefetch(uint32_t hash) const { persistent_.prefetch(hash); }
 
   /// Appends without interning (used for nodes that must be distinct, e.g. nothing today,
   /// kept for tables whose payload lives elsewhere).
