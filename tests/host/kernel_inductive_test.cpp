@@ -89,7 +89,7 @@ TEST_CASE("the type being defined may not occur in an index") {
   CHECK(first_failure_kind(in_result) == "invalid_inductive");
   // I : Type → Type with a field `I (I Bool)` or `Bool → I (I Bool)`: the type occurs in an
   // index of a recursive occurrence. (Positivity fails before the recursor is looked at, so
-  // the block carries a placeholder recursor, like the Arena's dummyRecInfo.)
+  // the block carries a dummy recursor, like the Arena's dummyRecInfo.)
   for (bool behind_arrow : {false, true}) {
     INFO(behind_arrow);
     Builder b(kRTree);
@@ -136,7 +136,7 @@ TEST_CASE("constructor fields live in universes no bigger than the type's, unles
 
 TEST_CASE("field universes use Lean's incomplete ≤: imax(u,v)+1 ≤ imax(u,v) is false") {
   // I.{u,v} : Sort (imax u v) with one field. A field `PUnit.{imax u v}` (level imax u v)
-  // passes the universe check (the block then fails only on its placeholder recursor); a
+  // passes the universe check (the block then fails only on its dummy recursor); a
   // field `Sort (imax u v)` (level imax u v + 1) is too big.
   for (bool too_big : {false, true}) {
     INFO(too_big);

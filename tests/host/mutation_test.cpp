@@ -42,7 +42,7 @@ Expr mutate(TermStore& st, Expr e, std::mt19937& rng) {
     case 0: {  // swap two subterms
       Expr a = pick(subs), b = pick(subs);
       if (a == b) return e;
-      Expr tmp = st.mk_const(st.name_str(Name{}, "__swap_placeholder__"), LevelList{});
+      Expr tmp = st.mk_const(st.name_str(Name{}, "__swap_marker__"), LevelList{});
       return replace_node(st, replace_node(st, replace_node(st, e, a, tmp), b, a), tmp, b);
     }
     case 1: {  // shift a bound variable

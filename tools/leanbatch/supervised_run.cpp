@@ -160,12 +160,12 @@ class Engine final : public sv::JobSink {
   };
   struct ItemState {
     size_t file = 0;
-    std::vector<uint64_t> todo;     // declarations to check, in file order
-    size_t cursor = 0;              // next position of todo to schedule
+    std::vector<uint64_t> planned;  // declarations to check, in file order
+    size_t cursor = 0;              // next position of planned to schedule
     std::vector<uint64_t> requeue;  // left over from a failed chunk, scheduled first
     size_t chunk = kFirstChunk;
     std::set<uint64_t> printed;     // declarations that have their row
-    bool started = false;           // todo computed
+    bool started = false;           // planned computed
     bool file_row = false;          // ended with a file row
     bool busy = false;
   };
@@ -237,8 +237,8 @@ class Engine final : public sv::JobSink {
     const FileState& f = files_[s.file];
     s.started = true;
     if (items_[i].decls.empty()) {
-      s.todo.resize(f.info.declarations);
-      for (uint64_t d = 0; d < f.info.declarations; ++d) s.todo[d] = d;
+      s.planned.resize(f.info.declarations);
+      for (uint64_t d = 0; d < f.info.declarations; ++d) s.planned[d] = d;
     } else {
       std::set<uint64_t> sel;
       for (const std::string& name : items_[i].decls) {
@@ -253,7 +253,7 @@ class Engine final : public sv::JobSink {
         found_names_.insert(name);
         sel.insert(it->second.begin(), it->second.end());
       }
-      s.todo.assign(sel.begin(), sel.end());
+      s.planned.assign(sel.begin(), sel.end());
     }
     schedule(i);
   }
@@ -266,7 +266,7 @@ class Engine final : public sv::JobSink {
       batch.push_back(s.requeue.front());
       s.requeue.erase(s.requeue.begin());
     }
-    while (s.cursor < s.todo.size() && batch.size() < s.chunk) batch.push_back(s.todo[s.cursor++]);
+    while (s.cursor < s.planned.size() && batch.size() < s.chunk) batch.push_back(s.planned[s.cursor++]);
     if (batch.empty()) return;
     s.busy = true;
     uint64_t id = next_job_++;
@@ -382,8 +382,8 @@ class Engine final : public sv::JobSink {
         continue;
       }
       for (uint64_t d : s.requeue) synthesized_row(i, d, status, kind, msg, gave_up_ ? &*gave_up_ : nullptr, nullptr);
-      for (size_t k = s.cursor; k < s.todo.size(); ++k)
-        synthesized_row(i, s.todo[k], status, kind, msg, gave_up_ ? &*gave_up_ : nullptr, nullptr);
+      for (size_t k = s.cursor; k < s.planned.size(); ++k)
+        synthesized_row(i, s.planned[k], status, kind, msg, gave_up_ ? &*gave_up_ : nullptr, nullptr);
     }
   }
 
