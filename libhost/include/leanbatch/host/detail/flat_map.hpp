@@ -1,6 +1,11 @@
 #pragma once
 // Open-addressing hash map from 64-bit keys to 32-bit values, for caches keyed by node ids.
-// Key ~0 is reserved. Never shrinks except through clear().
+// Never shrinks except through clear() of a large map.
+//
+// A slot is occupied when its stamp equals the map's current generation, so clear() of a
+// small map is O(1): it starts a new generation instead of refilling the table (speed only:
+// the replace engine clears its cache on every call, and most calls use a few entries).
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -10,24 +15,28 @@ namespace leanbatch::host::detail {
 
 class FlatMap64 {
  public:
-  static constexpr uint64_t kEmptyKey = ~0ull;
   explicit FlatMap64(size_t initial = 64) { reset(initial); }
 
   void reset(size_t capacity) {
     size_t cap = 16;
     while (cap < capacity) cap <<= 1;
-    keys_.assign(cap, kEmptyKey);
+    keys_.assign(cap, 0);
     vals_.assign(cap, 0);
+    stamps_.assign(cap, 0);
+    gen_ = 1;
     mask_ = cap - 1;
     count_ = 0;
   }
   void clear() {
     if (count_ == 0) return;
-    if (keys_.size() > 4096)
-      reset(64);
-    else {
-      std::fill(keys_.begin(), keys_.end(), kEmptyKey);
-      count_ = 0;
+    if (keys_.size() > kKeepSlots) {
+      reset(64);  // do not keep a large table for the small uses that usually follow
+      return;
+    }
+    count_ = 0;
+    if (++gen_ == 0) {  // stamps wrapped around: forget them all once
+      std::fill(stamps_.begin(), stamps_.end(), 0u);
+      gen_ = 1;
     }
   }
   size_t size() const { return count_; }
@@ -36,9 +45,8 @@ class FlatMap64 {
   const uint32_t* find(uint64_t key) const {
     size_t i = mix64(key) & mask_;
     for (;;) {
-      uint64_t k = keys_[i];
-      if (k == key) return &vals_[i];
-      if (k == kEmptyKey) return nullptr;
+      if (stamps_[i] != gen_) return nullptr;
+      if (keys_[i] == key) return &vals_[i];
       i = (i + 1) & mask_;
     }
   }
@@ -49,15 +57,15 @@ class FlatMap64 {
     if ((count_ + 1) * 4 > keys_.size() * 3) grow();
     size_t i = mix64(key) & mask_;
     for (;;) {
-      uint64_t k = keys_[i];
-      if (k == key) {
-        vals_[i] = val;
-        return;
-      }
-      if (k == kEmptyKey) {
+      if (stamps_[i] != gen_) {
+        stamps_[i] = gen_;
         keys_[i] = key;
         vals_[i] = val;
         ++count_;
+        return;
+      }
+      if (keys_[i] == key) {
+        vals_[i] = val;
         return;
       }
       i = (i + 1) & mask_;
@@ -65,20 +73,23 @@ class FlatMap64 {
   }
 
  private:
+  static constexpr size_t kKeepSlots = 4096;
+
   void grow() {
     std::vector<uint64_t> ok;
-    std::vector<uint32_t> ov;
+    std::vector<uint32_t> ov, os;
     ok.swap(keys_);
     ov.swap(vals_);
-    keys_.assign(ok.size() * 2, kEmptyKey);
-    vals_.assign(ok.size() * 2, 0);
-    mask_ = keys_.size() - 1;
-    count_ = 0;
+    os.swap(stamps_);
+    uint32_t old_gen = gen_;
+    reset(ok.size() * 2);
     for (size_t i = 0; i < ok.size(); ++i)
-      if (ok[i] != kEmptyKey) put(ok[i], ov[i]);
+      if (os[i] == old_gen) put(ok[i], ov[i]);
   }
   std::vector<uint64_t> keys_;
   std::vector<uint32_t> vals_;
+  std::vector<uint32_t> stamps_;
+  uint32_t gen_ = 1;
   size_t mask_ = 0;
   size_t count_ = 0;
 };
