@@ -296,6 +296,17 @@ Expr TermStore::intern_draft(const ExprDraft& d) {
                      static_cast<uint16_t>(std::min<uint32_t>(d.range, detail::kRangeOverflow)),
                      d.op[0], d.op[1], let ? kNoId : d.op[2]};
   const uint32_t before = exprs_.size();
+  // Which operands are expression ids (the others are names, levels, strings, numbers).
+  const uint32_t wm = exprs_.watermark();
+  bool maybe_persistent = true;
+  switch (d.kind) {
+    case ExprKind::App: maybe_persistent = d.op[0] < wm && d.op[1] < wm; break;
+    case ExprKind::Lam:
+    case ExprKind::Pi: maybe_persistent = d.op[1] < wm && d.op[2] < wm; break;
+    case ExprKind::Let: maybe_persistent = d.op[1] < wm && d.op[2] < wm && d.op[3] < wm; break;
+    case ExprKind::Proj: maybe_persistent = d.op[2] < wm; break;
+    default: break;
+  }
   uint32_t id;
   if (!let) {
     // Bytes 4..19 (kind, flags, range, operands) decide equality; the range is a function
@@ -308,12 +319,12 @@ Expr TermStore::intern_draft(const ExprDraft& d) {
       std::memcpy(&o0, reinterpret_cast<const char*>(&o) + 4, 8);
       std::memcpy(&o1, reinterpret_cast<const char*>(&o) + 12, 8);
       return o0 == w0 && o1 == w1;
-    });
+    }, maybe_persistent);
   } else {
     id = exprs_.intern(n, [&](const detail::ExprNode& o) {
       return o.kind == ExprKind::Let && o.flags == n.flags && o.a == n.a && o.b == n.b && o.c != kNoId &&
              lets_[o.c].value == d.op[2] && lets_[o.c].body == d.op[3];
-    });
+    }, maybe_persistent);
     auto& node = exprs_.at(id);
     if (node.c == kNoId) {  // new: store value and body
       node.c = static_cast<uint32_t>(lets_.size());
@@ -389,6 +400,7 @@ Expr TermStore::mk_proj(Name struct_name, uint32_t idx, Expr e) {
 
 Expr TermStore::app_args(Expr e, std::vector<Expr>& args) const {
   args.clear();
+  if (args.capacity() < 8) args.reserve(8);  // one allocation instead of regrowth (speed only)
   while (kind(e) == ExprKind::App) {
     args.push_back(app_arg(e));
     e = app_fn(e);

@@ -76,11 +76,25 @@ class IdIndex {
  public:
   static constexpr size_t kBucket = 8;
 
-  explicit IdIndex(size_t initial = 1024) { reset(initial); }
+  /// A `logged` index remembers which slots it wrote, so that clear() costs the number of
+  /// entries rather than the capacity (the scratch index is cleared after every declaration).
+  explicit IdIndex(size_t initial = 1024, bool logged = false) : logged_(logged) { reset(initial); }
 
   void reset(size_t capacity) {
     alloc(buckets_for(capacity));
     count_ = 0;
+    log_.clear();
+  }
+  /// Forgets every entry, keeping the capacity.
+  void clear() {
+    uint64_t* slots = data();
+    if (logged_ && log_.size() * 8 < cap_) {
+      for (uint32_t i : log_) slots[i] = 0;
+    } else {
+      std::fill(slots, slots + cap_, uint64_t{0});
+    }
+    count_ = 0;
+    log_.clear();
   }
   /// Makes room for `n` entries without rehashing (speed only). When the table has to grow
   /// for that, it is sized for a load of 2/3 at `n` entries.
@@ -121,6 +135,7 @@ class IdIndex {
       if (s == 0) {
         uint32_t id = make();
         slots[i] = key(hash, id);
+        if (logged_) log_.push_back(static_cast<uint32_t>(i));
         ++count_;
         return id;
       }
@@ -142,6 +157,7 @@ class IdIndex {
     while (slots[i] != 0)
       if (++i == cap_) i = 0;
     slots[i] = k;
+    if (logged_) log_.push_back(static_cast<uint32_t>(i));
   }
   void alloc(size_t nbuckets) {
     size_t cap = nbuckets * kBucket;
@@ -165,6 +181,7 @@ class IdIndex {
     size_t old_cap = cap_;
     const uint64_t* old = old_big.data() ? old_big.data() : old_small.data();
     alloc(nbuckets);
+    log_.clear();
     for (size_t i = 0; i < old_cap; ++i)
       if (old[i] != 0) place(old[i]);
   }
@@ -175,6 +192,8 @@ class IdIndex {
   size_t nbuckets_ = 0;
   size_t cap_ = 0;
   size_t count_ = 0;
+  bool logged_ = false;
+  std::vector<uint32_t> log_;  // slots written since the last clear (logged indexes only)
 };
 
 /// Hash-consing table with a persistent and a scratch region (see file comment).
@@ -182,7 +201,7 @@ class IdIndex {
 template <class Node>
 class InternTable {
  public:
-  explicit InternTable(size_t initial = 1024) : persistent_(initial), scratch_(64) {}
+  explicit InternTable(size_t initial = 1024) : persistent_(initial), scratch_(kScratchSlots, true) {}
 
   uint32_t size() const { return nodes_.size(); }
   const Node& operator[](uint32_t id) const { return nodes_[id]; }
@@ -190,13 +209,19 @@ class InternTable {
   Node& at(uint32_t id) { return nodes_[id]; }
 
   /// Interns `n` (whose hash is already set); `same(existing)` decides structural equality.
+  /// `maybe_persistent = false` promises that `n` refers to a scratch node, so no persistent
+  /// node can equal it (persistent nodes are made outside scratch mode and never refer to
+  /// scratch ones, which drop_scratch() forgets): the persistent probe, a likely cache miss
+  /// on a big table, is skipped. Speed only: a wrong `false` would only duplicate a node.
   template <class Same>
-  uint32_t intern(const Node& n, Same&& same) {
+  uint32_t intern(const Node& n, Same&& same, bool maybe_persistent = true) {
     auto eq = [&](uint32_t id) { return same(nodes_[id]); };
     auto push = [&] { return nodes_.push_back(n); };
     if (!scratch_active_) return persistent_.find_or_insert(n.hash, eq, push);
-    uint32_t id = persistent_.find(n.hash, eq);
-    if (id != kNoId) return id;
+    if (maybe_persistent) {
+      uint32_t id = persistent_.find(n.hash, eq);
+      if (id != kNoId) return id;
+    }
     return scratch_.find_or_insert(n.hash, eq, push);
   }
   /// Brings the index line for `hash` into the cache ahead of intern() (speed only).
@@ -214,7 +239,10 @@ class InternTable {
   void drop_scratch() {
     if (!scratch_active_) return;
     nodes_.truncate(watermark_);
-    if (scratch_.count() > 0 || scratch_.bytes() > (1u << 20)) scratch_.reset(64);
+    // Keep the scratch index's capacity for the next declaration unless one big declaration
+    // grew it past 1 MiB (speed only: no regrowth from a tiny table every time).
+    if (scratch_.bytes() > (1u << 20)) scratch_.reset(kScratchSlots);
+    else if (scratch_.count() > 0) scratch_.clear();
     scratch_active_ = false;
   }
   bool scratch_active() const { return scratch_active_; }
@@ -224,6 +252,7 @@ class InternTable {
   size_t bytes() const { return nodes_.bytes() + persistent_.bytes() + scratch_.bytes(); }
 
  private:
+  static constexpr size_t kScratchSlots = 4096;
   ChunkedVector<Node> nodes_;
   IdIndex persistent_;
   IdIndex scratch_;
