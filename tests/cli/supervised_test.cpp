@@ -116,8 +116,16 @@ std::string slow_file() {
   Expr add = b.lam("x", nat, b.lam("y", nat, b.app(b.c("Nat.rec", {b.lvl(1)}), {motive, b.bv(1), step, b.bv(0)})));
   b.def("myadd", b.arrow(nat, b.arrow(nat, nat)), add);
   b.thm("before", b.eq(nat, b.nat(2), b.nat(2)), b.refl(nat, b.nat(2)));
-  b.thm("slow", b.eq(nat, b.app(b.c("myadd"), {b.nat(0), b.nat(400000000)}), b.nat(400000000)),
-        b.refl(nat, b.nat(400000000)));
+  // `slow` runs for minutes with a bounded kernel stack (so that sanitizer builds, whose
+  // kernel stack is smaller, see the same behaviour): a chain of lets whose every value needs
+  // a unary recursion of depth kDepth to check, each on a different term (no cache hits).
+  constexpr uint64_t kDepth = 20000, kLets = 20000;
+  Expr proof = b.refl(nat, b.nat(1));
+  for (uint64_t k = kLets; k >= 1; --k) {
+    Expr type = b.eq(nat, b.app(b.c("myadd"), {b.nat(k), b.nat(kDepth)}), b.nat(k + kDepth));
+    proof = b.let("h", type, b.refl(nat, b.nat(k + kDepth)), [proof](Expr) { return proof; });
+  }
+  b.thm("slow", b.eq(nat, b.nat(1), b.nat(1)), proof);
   b.thm("after", b.eq(nat, b.nat(3), b.nat(3)), b.refl(nat, b.nat(3)));
   auto env = b.build();
   std::vector<uint32_t> all(env->declarations().size());

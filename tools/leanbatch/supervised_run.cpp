@@ -338,15 +338,20 @@ class Engine final : public sv::JobSink {
         break;
       }
       case sv::OutcomeKind::WorkerFailed: {
-        // The first undecided declaration takes the blame; the rest is retried.
+        // The worker died (on every attempt the pool allows) with `undecided` still open.
+        // Rows are written in batches, so the first open declaration is not necessarily
+        // the one that was running: a fast declaration's row may have died in the buffer.
+        // Only a chunk of one says who is to blame; a bigger chunk is split into chunks of
+        // one, which the pool again runs on fresh workers.
         const sv::FatalExit* fx = o.failure ? &*o.failure : nullptr;
-        if (!undecided.empty()) {
+        if (undecided.size() == 1) {
           bool timeout = fx && fx->kind == sv::ExitKind::Timeout;
           synthesized_row(i, undecided.front(), timeout ? "timeout" : "crashed", fx ? sv::to_string(fx->kind) : "crash",
                           fx ? fx->describe() : "the worker died", fx, &o.ref);
-          s.requeue.insert(s.requeue.begin(), undecided.begin() + 1, undecided.end());
+        } else {
+          s.requeue.insert(s.requeue.begin(), undecided.begin(), undecided.end());
         }
-        s.chunk = kFirstChunk;
+        s.chunk = 1;
         break;
       }
       case sv::OutcomeKind::NotRun:
