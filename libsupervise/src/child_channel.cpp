@@ -1,6 +1,7 @@
 #include "leanbatch/supervise/child_channel.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <cassert>
@@ -107,8 +108,18 @@ std::expected<IncomingRequest, ChannelError> ChildChannel::next_request() {
       const FrameView& view = **frame;
       return IncomingRequest{view.header.request_id, static_cast<RequestKind>(view.header.kind), std::string(view.payload)};
     }
+    // Speed only (see ChildChannelOptions::spin); adaptive: only while requests have been
+    // following each other within the window.
+    const auto wait_start = std::chrono::steady_clock::now();
+    if (spin_next_ && options_.spin.count() > 0) {
+      pollfd p{in_.get(), POLLIN, 0};
+      const auto until = wait_start + options_.spin;
+      while (::poll(&p, 1, 0) == 0 && std::chrono::steady_clock::now() < until) {
+      }
+    }
     std::span<char> space = decoder_.prepare();
     ssize_t n = ::read(in_.get(), space.data(), space.size());
+    spin_next_ = std::chrono::steady_clock::now() - wait_start <= options_.spin;
     if (n > 0) {
       decoder_.commit(static_cast<std::size_t>(n));
       continue;

@@ -36,6 +36,9 @@ struct ChildChannelOptions {
   /// ...or when a frame is added this long after the last write, and always on Progress,
   /// Response, Error and before blocking for the next request.
   std::chrono::milliseconds flush_interval{20};
+  /// Before blocking for the next request, poll this long without sleeping (speed only;
+  /// 0 = never): the parent's next request then costs no wake-up of this process.
+  std::chrono::microseconds spin{50};
 };
 
 enum class ChannelEnd : std::uint8_t {
@@ -119,6 +122,7 @@ class ChildChannel {
   std::string pending_;
   std::chrono::steady_clock::time_point last_flush_;
   bool parent_gone_ = false;
+  bool spin_next_ = true;  // the last wait for input ended within options_.spin
 };
 
 }  // namespace leanbatch::supervise
