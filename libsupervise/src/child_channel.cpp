@@ -1,7 +1,6 @@
 #include "leanbatch/supervise/child_channel.hpp"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <unistd.h>
 
 #include <cassert>
@@ -11,6 +10,7 @@
 #include <cstring>
 
 #include <fmt/format.h>
+#include "spin_wait.hpp"
 
 namespace leanbatch::supervise {
 
@@ -113,9 +113,7 @@ std::expected<IncomingRequest, ChannelError> ChildChannel::next_request() {
     const auto wait_start = std::chrono::steady_clock::now();
     if (spin_next_ && options_.spin.count() > 0) {
       pollfd p{in_.get(), POLLIN, 0};
-      const auto until = wait_start + options_.spin;
-      while (::poll(&p, 1, 0) == 0 && std::chrono::steady_clock::now() < until) {
-      }
+      detail::spin_until_ready(&p, 1, wait_start, options_.spin);
     }
     std::span<char> space = decoder_.prepare();
     ssize_t n = ::read(in_.get(), space.data(), space.size());

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include "spin_wait.hpp"
 
 
 namespace leanbatch::supervise {
@@ -148,9 +149,7 @@ bool Pool::wait_and_handle(const InterruptGuard* interrupts) {
   const Clock::time_point wait_start = Clock::now();
   if (spin_next_ && options_.spin.count() > 0 &&
       std::any_of(workers_.begin(), workers_.end(), [](const auto& w) { return w->state() == WorkerState::Busy; })) {
-    const Clock::time_point until = wait_start + options_.spin;
-    while (::poll(pollfds_.data(), pollfds_.size(), 0) == 0 && Clock::now() < until) {
-    }
+    detail::spin_until_ready(pollfds_.data(), pollfds_.size(), wait_start, options_.spin);
   }
   // The only place signals are unblocked (ninja style): atomically, for the wait.
   int rc = ::ppoll(pollfds_.data(), pollfds_.size(), timeout_ptr, interrupts ? interrupts->wait_mask() : nullptr);
