@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include <fmt/format.h>
+
 #include "spin_wait.hpp"
 
 namespace leanbatch::supervise {

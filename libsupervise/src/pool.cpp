@@ -7,8 +7,8 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
-#include "spin_wait.hpp"
 
+#include "spin_wait.hpp"
 
 namespace leanbatch::supervise {
 
