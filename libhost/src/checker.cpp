@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <exception>
 #include <new>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "leanbatch/host/export_writer.hpp"
 #include "leanbatch/host/internal_error.hpp"
+#include "leanbatch/host/kernel/builtin_axioms.hpp"
 #include "leanbatch/host/kernel/inductive.hpp"
 #include "leanbatch/host/kernel/primitives.hpp"
 #include "leanbatch/host/kernel/quot.hpp"
@@ -95,6 +97,7 @@ struct Checker::State {
   std::vector<DeclVerdict> verdicts;  // by declaration, valid when status != Unchecked
   std::vector<bool> decided;
   uint32_t first_undecided = 0;  // every declaration before it is decided
+  std::unordered_map<uint32_t, bool> builtin_canonical;  // built-in axiom name → is Lean's
 };
 
 Checker::Checker(std::shared_ptr<const Environment> env, CheckOptions opts)
@@ -226,6 +229,25 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
   bool axioms_needed = opts_.collect_axioms || opts_.strict_axioms || env.find(names.sorry_ax) ||
                        env.find(names.trust_compiler);
 
+  // Is the visible axiom named `ax_name` (a built-in name) Lean's own? Memoised by name: a name
+  // belongs to its first declaration, so the answer never changes within a run.
+  auto builtin_axiom_canonical = [&](Name ax_name, const CheckControl& control, uint32_t d) {
+    if (auto it = state_->builtin_canonical.find(ax_name.id); it != state_->builtin_canonical.end()) return it->second;
+    bool ok = false;
+    if (const ConstantInfo* c = kenv.find(ax_name)) {
+      st.begin_scratch();
+      try {
+        ok = builtin_axiom_is_canonical(kenv, control, d, *c);
+      } catch (const std::exception&) {
+        ok = false;
+      }
+      st.drop_scratch();
+    }
+    state_->builtin_canonical[ax_name.id] = ok;
+    return ok;
+  };
+
+
   auto body = [&](uintptr_t stack_limit) {
     CheckControl control;
     control.cancel = opts_.cancel;
@@ -304,18 +326,25 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
             for (Name a : kenv.axioms_of(i)) ax.push_back(a);
           std::sort(ax.begin(), ax.end(), [&](Name a, Name b) { return st.name_to_string(a) < st.name_to_string(b); });
           ax.erase(std::unique(ax.begin(), ax.end()), ax.end());
-          std::string bad;
+          std::string bad, bad_why;
           for (Name a : ax) {
             std::string s = st.name_to_string(a);
             if (a == names.sorry_ax) v.uses_sorry = true;
             if (a == names.trust_compiler) v.uses_trust_compiler = true;
-            if (opts_.collect_axioms) v.axioms.push_back(s);
-            if (!allowed.count(s) && bad.empty()) bad = s;
+            // Soundness of the policy: a built-in name counts only with Lean's statement.
+            bool foreign = is_builtin_axiom_name(names, a) && !builtin_axiom_canonical(a, control, d);
+            if (opts_.collect_axioms) v.axioms.push_back(foreign ? s + " (foreign)" : s);
+            if (bad.empty() && (foreign || !allowed.count(s))) {
+              bad = s;
+              bad_why = foreign ? "', which has the name of Lean's axiom but not its statement (a foreign axiom is "
+                                  "never allowed)"
+                                : "', which is not in the allowlist (--allow-axiom adds one)";
+            }
           }
           if (opts_.strict_axioms && !bad.empty()) {
             v.status = VerdictStatus::Rejected;
             v.kind = "axiom_not_allowed";
-            v.message = "depends on the axiom '" + bad + "', which is not in the allowlist (--allow-axiom adds one)";
+            v.message = "depends on the axiom '" + bad + bad_why;
           }
         }
         v.micros = static_cast<uint64_t>(

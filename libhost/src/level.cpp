@@ -30,6 +30,12 @@ bool level_is_not_zero(const TermStore& st, Level l) {
   return false;
 }
 
+bool level_is_zero(TermStore& st, Level l) {
+  if (st.level_kind(l) == LevelKind::Zero) return true;
+  if (level_is_not_zero(st, l)) return false;
+  return st.level_kind(level_normalize(st, l)) == LevelKind::Zero;
+}
+
 Level level_succ_n(TermStore& st, Level l, unsigned k) {
   while (k-- > 0) l = st.level_succ(l);
   return l;

@@ -124,6 +124,12 @@ class Builder {
   }
   /// Writes `consts` in place of the base declaration that introduces `name`.
   void replace(const std::string& name, std::vector<ConstantInfo> consts) { replaced_[get(name).decl] = std::move(consts); }
+  /// The same, as a declaration of another kind (e.g. a definition made an axiom).
+  void replace(const std::string& name, std::vector<ConstantInfo> consts, DeclKind kind) {
+    uint32_t d = get(name).decl;
+    replaced_[d] = std::move(consts);
+    replaced_kind_[d] = kind;
+  }
   /// Leaves out the base declaration that introduces `name`.
   void drop(const std::string& name) { replaced_[get(name).decl] = {}; }
   /// Appends a declaration made of `consts` (an inductive block: types, ctors, recursors).
@@ -171,6 +177,23 @@ class Builder {
     static std::atomic<int> counter{0};
     std::string path = std::string(LB_BINARY_DIR) + "/builder-" + std::to_string(getpid()) + "-" +
                        std::to_string(counter++) + ".ndjson";
+    write(path);
+    auto r = read_export_file(path, std::make_shared<TermStore>());
+    if (!r) FAIL(r.error().describe());
+    std::remove(path.c_str());
+    return *r;
+  }
+
+  /// With LB_WRITE_CORPUS=1 in the environment, also writes the export to
+  /// corpora/leanbatch/NAME (how the regression exports there were made; their verdicts are
+  /// rows of corpora/EXPECTED.tsv).
+  void save_corpus(const std::string& name) {
+    const char* w = std::getenv("LB_WRITE_CORPUS");
+    if (w && std::string(w) == "1") write(corpus_path("leanbatch/" + name));
+  }
+
+ private:
+  void write(const std::string& path) {
     std::FILE* f = std::fopen(path.c_str(), "wb");
     REQUIRE(f != nullptr);
     {
@@ -179,7 +202,8 @@ class Builder {
       for (uint32_t i = 0; i < base_->declarations().size(); ++i) {
         const Declaration& d = base_->declaration(i);
         if (auto it = replaced_.find(i); it != replaced_.end()) {
-          if (!it->second.empty()) w.write_declaration(d.kind, it->second);
+          auto k = replaced_kind_.find(i);
+          if (!it->second.empty()) w.write_declaration(k != replaced_kind_.end() ? k->second : d.kind, it->second);
           continue;
         }
         w.write_declaration(d.kind, std::span<const ConstantInfo>(base_->constants()).subspan(d.first_const, d.num_consts));
@@ -188,13 +212,8 @@ class Builder {
       REQUIRE(w.flush());
     }
     std::fclose(f);
-    auto r = read_export_file(path, std::make_shared<TermStore>());
-    if (!r) FAIL(r.error().describe());
-    std::remove(path.c_str());
-    return *r;
   }
 
- private:
   Level level_succ_n(unsigned k) {
     Level l = st_->level_zero();
     while (k-- > 0) l = st_->level_succ(l);
@@ -220,10 +239,57 @@ class Builder {
   std::shared_ptr<Environment> base_;
   std::vector<std::pair<DeclKind, std::vector<ConstantInfo>>> added_;
   std::map<uint32_t, std::vector<ConstantInfo>> replaced_;  // base declaration → its replacement
+  std::map<uint32_t, DeclKind> replaced_kind_;              // … when its kind changes
   std::vector<std::shared_ptr<Environment>> others_;         // files read by also()
   std::unordered_set<uint32_t> added_names_;
   uint32_t next_fvar_ = 1u << 30;
 };
+
+// Constants of an inductive block, as an export states them.
+inline ConstantInfo mk_ind(Builder& b, const std::string& name, Expr type, uint32_t nparams, std::vector<std::string> ctors,
+                    uint32_t nnested = 0, bool is_rec = false, std::vector<std::string> lps = {}) {
+  ConstantInfo c;
+  c.name = b.n(name);
+  c.kind = ConstKind::Inductive;
+  c.type = type;
+  c.num_params = nparams;
+  c.all = {c.name};
+  for (auto& s : ctors) c.ctors.push_back(b.n(s));
+  c.num_nested = nnested;
+  c.is_rec = is_rec;
+  for (auto& p : lps) c.lparams.push_back(b.n(p));
+  return c;
+}
+
+inline ConstantInfo mk_ctor(Builder& b, const std::string& name, const std::string& induct, Expr type, uint32_t cidx,
+                     uint32_t nparams, uint32_t nfields, std::vector<std::string> lps = {}) {
+  ConstantInfo c;
+  c.name = b.n(name);
+  c.kind = ConstKind::Constructor;
+  c.type = type;
+  c.induct = b.n(induct);
+  c.cidx = cidx;
+  c.num_params = nparams;
+  c.num_fields = nfields;
+  for (auto& p : lps) c.lparams.push_back(b.n(p));
+  return c;
+}
+
+inline ConstantInfo mk_rec(Builder& b, const std::string& name, const std::string& all, Expr type, uint32_t nparams,
+                    uint32_t nmotives, uint32_t nminors, std::vector<RecursorRule> rules,
+                    std::vector<std::string> lps = {"u"}) {
+  ConstantInfo c;
+  c.name = b.n(name);
+  c.kind = ConstKind::Recursor;
+  c.type = type;
+  c.all = {b.n(all)};
+  c.num_params = nparams;
+  c.num_motives = nmotives;
+  c.num_minors = nminors;
+  c.rules = std::move(rules);
+  for (auto& p : lps) c.lparams.push_back(b.n(p));
+  return c;
+}
 
 /// Bool, its constructors, `@Eq.{1} Bool` and pairs of Bools, for the Arena base files that
 /// declare them (Bool, Eq, Prod).

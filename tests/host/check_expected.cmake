@@ -1,7 +1,9 @@
 # Runs `leanbatch check FILE` and compares with the expected verdict:
 #   accept → exit 0; reject → any exit but 0; any → must not crash (exit < 64 or 130).
 # KIND (optional): the expected error kind must appear in the rows.
-execute_process(COMMAND ${LEANBATCH} check --in-process ${FILE}
+# OPTS (optional): further options of `leanbatch check`, separated by spaces.
+separate_arguments(opts UNIX_COMMAND "${OPTS}")
+execute_process(COMMAND ${LEANBATCH} check --in-process ${opts} ${FILE}
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(EXPECT STREQUAL "accept" AND NOT rc EQUAL 0)
   message(FATAL_ERROR "expected accept (exit 0), got exit ${rc}\n${out}\n${err}")

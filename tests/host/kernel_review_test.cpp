@@ -27,51 +27,6 @@ struct Outcome {
   return {v.status, v.kind, v.message};
 }
 
-ConstantInfo mk_ind(Builder& b, const std::string& name, Expr type, uint32_t nparams, std::vector<std::string> ctors,
-                    uint32_t nnested = 0, bool is_rec = false, std::vector<std::string> lps = {}) {
-  ConstantInfo c;
-  c.name = b.n(name);
-  c.kind = ConstKind::Inductive;
-  c.type = type;
-  c.num_params = nparams;
-  c.all = {c.name};
-  for (auto& s : ctors) c.ctors.push_back(b.n(s));
-  c.num_nested = nnested;
-  c.is_rec = is_rec;
-  for (auto& p : lps) c.lparams.push_back(b.n(p));
-  return c;
-}
-
-ConstantInfo mk_ctor(Builder& b, const std::string& name, const std::string& induct, Expr type, uint32_t cidx,
-                     uint32_t nparams, uint32_t nfields, std::vector<std::string> lps = {}) {
-  ConstantInfo c;
-  c.name = b.n(name);
-  c.kind = ConstKind::Constructor;
-  c.type = type;
-  c.induct = b.n(induct);
-  c.cidx = cidx;
-  c.num_params = nparams;
-  c.num_fields = nfields;
-  for (auto& p : lps) c.lparams.push_back(b.n(p));
-  return c;
-}
-
-ConstantInfo mk_rec(Builder& b, const std::string& name, const std::string& all, Expr type, uint32_t nparams,
-                    uint32_t nmotives, uint32_t nminors, std::vector<RecursorRule> rules,
-                    std::vector<std::string> lps = {"u"}) {
-  ConstantInfo c;
-  c.name = b.n(name);
-  c.kind = ConstKind::Recursor;
-  c.type = type;
-  c.all = {b.n(all)};
-  c.num_params = nparams;
-  c.num_motives = nmotives;
-  c.num_minors = nminors;
-  c.rules = std::move(rules);
-  for (auto& p : lps) c.lparams.push_back(b.n(p));
-  return c;
-}
-
 constexpr BinderInfo kImp = BinderInfo::Implicit;
 
 // `inductive Ph (α : Type) : Type | mk : Ph α` — the parameter is used by no constructor.
@@ -320,11 +275,10 @@ TEST_CASE("review: a hidden wrong universe count is rejected and cannot crash a 
 
 // Lean 4.33 (lean4#14613/#14615) classifies an inductive by its *normalized* universe: a type
 // declared in `Sort (imax 1 0)` is a proposition, so its fields may be data (as for any Prop)
-// and it eliminates into Prop only. leanbatch tests `result level == zero` syntactically and
-// rejects the field as "too big". Incomplete, not unsound — but whoever makes it accept this
-// must also make infer_proj and proof irrelevance see the normalized Prop, or `p.0 : Bool` out
-// of a proof `p` becomes a leak (the second CHECK, which holds today).
-TEST_CASE("review: an inductive in Sort (imax 1 0) is a Prop (Lean 4.33)", "[!shouldfail]") {
+// and it eliminates into Prop only. This was a known gap (leanbatch tested `level == zero`
+// syntactically); closed with the stuck-sort fix (level_is_zero). infer_proj and proof
+// irrelevance see the same normalized Prop, so `p.0 : Bool` out of a proof `p` stays rejected.
+TEST_CASE("review: an inductive in Sort (imax 1 0) is a Prop (Lean 4.33)", "[kernel]") {
   Builder b("tutorial/good/089_projRed.ndjson");  // Bool
   Expr I = b.c("IP"), B = b.c("Bool");
   ConstantInfo t = mk_ind(b, "IP", b.sort(b.limax(b.lvl(1), b.lvl(0))), 0, {"IP.mk"});

@@ -7,90 +7,9 @@
 
 namespace leanbatch::host {
 
-// ---------------------------------------------------------------------------------------
-// EquivManager: only ever merges classes of terms the checker proved equal (or that are
-// structurally equal modulo such classes), and with use_hash consults classes only for
-// terms of equal hash — as Lean's equiv_manager does. It never invents an equality.
-
-uint32_t EquivManager::node(Expr e) {
-  if (const uint32_t* n = to_node_.find(e.id)) return *n;
-  uint32_t n = static_cast<uint32_t>(parent_.size());
-  parent_.push_back(n);
-  rank_.push_back(0);
-  to_node_.put(e.id, n);
-  return n;
-}
-
-uint32_t EquivManager::find(uint32_t n) {
-  uint32_t r = n;
-  while (parent_[r] != r) r = parent_[r];
-  while (parent_[n] != r) {
-    uint32_t next = parent_[n];
-    parent_[n] = r;
-    n = next;
-  }
-  return r;
-}
-
-void EquivManager::merge(uint32_t a, uint32_t b) {
-  a = find(a);
-  b = find(b);
-  if (a == b) return;
-  if (rank_[a] < rank_[b]) std::swap(a, b);
-  parent_[b] = a;
-  if (rank_[a] == rank_[b]) ++rank_[a];
-}
-
-bool EquivManager::equiv_core(Expr a, Expr b, bool use_hash) {
-  if (a == b) return true;
-  if (use_hash && st_.hash(a) != st_.hash(b)) return false;
-  if (stack_limit_ != 0) {
-    char probe;
-    if (reinterpret_cast<uintptr_t>(&probe) < stack_limit_)
-      throw KernelError{KernelErrorKind::KernelLimit, "term nesting too deep for the kernel stack", {}};
-  }
-  if (st_.kind(a) == ExprKind::BVar && st_.kind(b) == ExprKind::BVar) return st_.bvar_idx(a) == st_.bvar_idx(b);
-  uint32_t r1 = find(node(a));
-  uint32_t r2 = find(node(b));
-  if (r1 == r2) return true;
-  if (st_.kind(a) != st_.kind(b)) return false;
-  bool result = false;
-  switch (st_.kind(a)) {
-    case ExprKind::App:
-      result = equiv_core(st_.app_fn(a), st_.app_fn(b), use_hash) && equiv_core(st_.app_arg(a), st_.app_arg(b), use_hash);
-      break;
-    case ExprKind::Lam:
-    case ExprKind::Pi:
-      // Binder names and binder info are irrelevant.
-      result = equiv_core(st_.binding_domain(a), st_.binding_domain(b), use_hash) &&
-               equiv_core(st_.binding_body(a), st_.binding_body(b), use_hash);
-      break;
-    case ExprKind::Let:
-      result = equiv_core(st_.let_type(a), st_.let_type(b), use_hash) &&
-               equiv_core(st_.let_value(a), st_.let_value(b), use_hash) &&
-               equiv_core(st_.let_body(a), st_.let_body(b), use_hash);
-      break;
-    case ExprKind::Proj:
-      result = st_.proj_idx(a) == st_.proj_idx(b) && equiv_core(st_.proj_expr(a), st_.proj_expr(b), use_hash);
-      break;
-    default:
-      // Atoms (and sorts/constants) are interned: distinct ids mean structurally different.
-      result = false;
-      break;
-  }
-  if (result) merge(r1, r2);
-  return result;
-}
-
-bool EquivManager::is_equiv(Expr a, Expr b, bool use_hash) { return equiv_core(a, b, use_hash); }
-
-void EquivManager::add_equiv(Expr a, Expr b) { merge(node(a), node(b)); }
-
-// ---------------------------------------------------------------------------------------
-
 bool TypeChecker::is_def_eq(Expr t, Expr s) {
   bool r = is_def_eq_core(t, s);
-  if (r) eqv_.add_equiv(t, s);
+  if (r) cache_success(t, s);
   return r;
 }
 
@@ -104,8 +23,9 @@ bool TypeChecker::is_def_eq_levels(LevelList a, LevelList b) {
   return true;
 }
 
-int TypeChecker::quick_is_def_eq(Expr t, Expr s, bool use_hash) {
-  if (eqv_.is_equiv(t, s, use_hash)) return 1;
+int TypeChecker::quick_is_def_eq(Expr t, Expr s) {
+  // Interned terms: identical terms have one id (alpha-equivalent binders are compared below).
+  if (t == s || succeeded_before(t, s)) return 1;
   if (st_.kind(t) == st_.kind(s)) {
     switch (st_.kind(t)) {
       case ExprKind::Lam:
@@ -180,6 +100,17 @@ void TypeChecker::cache_failure(Expr t, Expr s) {
   failure_cache_.put(key, 1);
 }
 
+bool TypeChecker::succeeded_before(Expr t, Expr s) const {
+  uint64_t key = t.id < s.id ? detail::pair_key(t.id, s.id) : detail::pair_key(s.id, t.id);
+  return success_cache_.contains(key);
+}
+
+void TypeChecker::cache_success(Expr t, Expr s) {
+  if (t == s) return;
+  uint64_t key = t.id < s.id ? detail::pair_key(t.id, s.id) : detail::pair_key(s.id, t.id);
+  success_cache_.put(key, 1);
+}
+
 namespace {
 ReducibilityHints hints_of(const ConstantInfo& c) {
   if (c.kind == ConstKind::Definition) return c.hints;
@@ -242,7 +173,7 @@ int TypeChecker::lazy_delta_reduction_step(Expr& tn, Expr& sn) {
       sn = whnf_core(unfold_definition(sn), false, true);
     }
   }
-  int q = quick_is_def_eq(tn, sn, false);
+  int q = quick_is_def_eq(tn, sn);
   if (q >= 0) return q;
   return 2;
 }
@@ -347,7 +278,7 @@ bool TypeChecker::is_def_eq_unit_like(Expr t, Expr s) {
 
 bool TypeChecker::is_def_eq_core(Expr t, Expr s) {
   check_system();
-  int r = quick_is_def_eq(t, s, true);
+  int r = quick_is_def_eq(t, s);
   if (r >= 0) return r == 1;
 
   // Proofs by reflection: `decide`-style goals `b = true` with b closed (speed only).
@@ -358,7 +289,7 @@ bool TypeChecker::is_def_eq_core(Expr t, Expr s) {
   Expr tn = whnf_core(t, false, true);
   Expr sn = whnf_core(s, false, true);
   if (tn != t || sn != s) {
-    r = quick_is_def_eq(tn, sn, false);
+    r = quick_is_def_eq(tn, sn);
     if (r >= 0) return r == 1;
   }
 

@@ -149,6 +149,11 @@ class InductiveChecker {
     }
     num_orig_ = types_.size();
     for (const TypeSpec& t : types_) orig_names_.push_back(t.name);
+    // Before any reduction or nested translation (lean4 #14582): see inductive_uniform.cpp.
+    for (const TypeSpec& t : types_) {
+      check_uniform_occurrences(st_, orig_names_, nparams_, lparams_, t.name, t.type);
+      for (const CtorSpec& cs : t.ctors) check_uniform_occurrences(st_, orig_names_, nparams_, lparams_, cs.name, cs.type);
+    }
   }
 
   // ---------------------------------------------------------------------------------------
@@ -433,7 +438,7 @@ class InductiveChecker {
           } else {
             Expr s = tc.ensure_sort(tc.infer(d), d);
             // A field must live in a universe no bigger than the type's (unless it is a Prop).
-            if (!(st_.level_kind(result_level_) == LevelKind::Zero || level_is_geq(st_, result_level_, st_.sort_level(s))))
+            if (!(level_is_zero(st_, result_level_) || level_is_geq(st_, result_level_, st_.sort_level(s))))
               bad("universe level of type_of(arg #" + std::to_string(i + 1) + ") of '" + nm(c.name) +
                       "' is too big for the corresponding inductive datatype",
                   {{"argument type", d}});
@@ -492,7 +497,7 @@ class InductiveChecker {
       Expr x = local_for(t, d);
       if (i >= nparams_) {
         Expr s = tc.ensure_sort(tc.infer(d), d);
-        if (st_.level_kind(st_.sort_level(s)) != LevelKind::Zero) to_check.push_back(x);
+        if (!level_is_zero(st_, st_.sort_level(s))) to_check.push_back(x);
       }
       t = instantiate1(st_, st_.binding_body(t), x);
       ++i;
@@ -683,7 +688,7 @@ class InductiveChecker {
     num_minors_ = static_cast<uint32_t>(minors.size());
     // K-like reduction is for a single Prop type with one constructor without fields.
     k_ = false;
-    if (types_.size() == 1 && st_.level_kind(result_level_) == LevelKind::Zero && types_[0].ctors.size() == 1) {
+    if (types_.size() == 1 && level_is_zero(st_, result_level_) && types_[0].ctors.size() == 1) {
       uint32_t arity = 0;
       for (Expr t = types_[0].ctors[0].type; st_.is_pi(t); t = st_.binding_body(t)) ++arity;
       k_ = arity == nparams_;

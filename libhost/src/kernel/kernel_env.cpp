@@ -253,10 +253,20 @@ const std::vector<Name>& KernelEnv::axioms_of(uint32_t ci) {
     const ConstantInfo& info = env_.constant(c);
     auto scan = [&](Expr e) {
       if (!e.valid()) return;
+      auto dep = [&](Name n) {
+        auto it = visible_.find(n.id);
+        if (it != visible_.end() && it->second != c) out.push_back(it->second);
+      };
       for_each_subterm(st(), e, [&](Expr m) {
-        if (st().kind(m) == ExprKind::Const) {
-          auto it = visible_.find(st().const_name(m).id);
-          if (it != visible_.end() && it->second != c) out.push_back(it->second);
+        switch (st().kind(m)) {
+          case ExprKind::Const: dep(st().const_name(m)); break;
+          case ExprKind::Proj: dep(st().proj_struct(m)); break;
+          // Soundness of the axiom report: literals are terms of these declarations.
+          case ExprKind::NatLit: dep(names_.nat); break;
+          case ExprKind::StrLit:
+            for (Name n : string_literal_deps) dep(n);
+            break;
+          default: break;
         }
         return true;
       });

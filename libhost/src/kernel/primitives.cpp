@@ -155,6 +155,9 @@ void check_string_support(KernelEnv& k, const CheckControl& control, uint32_t de
     Expr ctor = st.mk_const(use_of_list ? n.string_of_list : n.string_mk, LevelList{});
     ok = ok && tc.is_def_eq(tc.check(ctor), arrow(list_char, k.string_type));
     if (ok) {
+      for (Name dep : {n.string, use_of_list ? n.string_of_list : n.string_mk, n.char_, n.char_of_nat, n.list,
+                       n.list_nil, n.list_cons, n.nat})
+        k.string_literal_deps.push_back(dep);
       k.string_ok = true;
       k.string_inhabited = true;  // the expansion of "" is a closed term of type String
       k.string_uses_of_list = use_of_list;
@@ -199,6 +202,10 @@ void check_string_inhabited(KernelEnv& k, const CheckControl& control, uint32_t 
     TypeChecker tc(k, control, decl, {}, Safety::Safe);
     try {
       if (tc.is_def_eq(tc.check(w), k.string_type)) {
+        for_each_subterm(st, w, [&](Expr m) {
+          if (st.is_const(m)) k.string_literal_deps.push_back(st.const_name(m));
+          return true;
+        });
         k.string_inhabited = true;
         return;
       }

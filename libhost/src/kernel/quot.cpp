@@ -12,6 +12,8 @@ namespace {
   tc.fail(KernelErrorKind::InvalidQuot, msg, std::move(terms));
 }
 
+}  // namespace
+
 // Eq.{u} : {α : Sort u} → α → α → Prop with the single constructor
 // Eq.refl.{u} : {α : Sort u} → (a : α) → @Eq α a a.
 void check_eq(TypeChecker& tc) {
@@ -40,6 +42,8 @@ void check_eq(TypeChecker& tc) {
   if (!alpha_eqv(st, refl->type, expected_refl))
     bad(tc, "the constructor of 'Eq' does not have the expected type", {{"type", refl->type}, {"expected", expected_refl}});
 }
+
+namespace {
 
 Expr expected_type(TypeChecker& tc, QuotKind kind, std::span<const Name> lps) {
   TermStore& st = tc.st();

@@ -17,11 +17,9 @@ TypeChecker::TypeChecker(KernelEnv& kenv, const CheckControl& control, uint32_t 
       current_decl_(current_decl),
       lparams_(lparams),
       safety_(safety),
-      lctx_(kenv.st()),
-      eqv_(kenv.st()) {
+      lctx_(kenv.st()) {
   if (control_.budget.count() > 0) deadline_ = std::chrono::steady_clock::now() + control_.budget;
   prop_ = st_.mk_sort(st_.level_zero());
-  eqv_.set_stack_limit(control_.stack_limit);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -417,6 +415,15 @@ Expr TypeChecker::ensure_pi(Expr t, Expr e) {
   fail(KernelErrorKind::FunctionExpected, "function expected", {{"term", e}, {"type", t}});
 }
 
-bool TypeChecker::is_prop(Expr type) { return whnf(infer(type)) == prop_; }
+// Soundness (lean4 #14807, #14843): "is `type` a proposition?" must find a sort. A type
+// whose sort is stuck (e.g. `@Eq.rec _ _ (fun _ _ => Type) Prop _ h` where K-reduction
+// fails for `h`) is neither Prop nor data: answering "not Prop" let data be projected out
+// of a proof (and structure eta expand a proof), and proof irrelevance then proves False.
+// So a stuck sort is a type error here, exactly like in Lean 4.33.1. Zero is decided up
+// to normalisation (lean4 #14613): `Sort (imax 1 0)` is Prop.
+bool TypeChecker::is_prop(Expr type) {
+  Expr s = ensure_sort(infer(type), type);
+  return level_is_zero(st_, st_.sort_level(s));
+}
 
 }  // namespace leanbatch::host

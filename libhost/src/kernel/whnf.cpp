@@ -146,7 +146,8 @@ Expr TypeChecker::to_ctor_when_structure(Name induct, Expr e) {
   Expr e_type = whnf(infer(e));
   Expr I = st_.app_head(e_type);
   if (!st_.is_const(I) || st_.const_name(I) != induct) return e;
-  if (whnf(infer(e_type)) == prop_) return e;
+  // Soundness: through is_prop, so a stuck sort is a type error, never "data" (#14843).
+  if (is_prop(e_type)) return e;
   const ConstantInfo* ind = kenv_.find(induct);
   const ConstantInfo* ctor = kenv_.find(ind->ctors[0]);
   if (!ctor) return e;

@@ -30,6 +30,9 @@ Level level_mk_imax(TermStore& st, Level a, Level b);
 
 Level level_normalize(TermStore& st, Level l);
 bool level_is_equivalent(TermStore& st, Level a, Level b);
+/// l = 0 up to normalisation (`imax 1 0` is zero). Lean 4.33.1 (lean4 #14613) decides
+/// "is this sort Prop?" this way; a syntactic test would call `Sort (imax 1 0)` data.
+bool level_is_zero(TermStore& st, Level l);
 /// a ≥ b for every assignment (sound, incomplete; Lean's test).
 bool level_is_geq(TermStore& st, Level a, Level b);
 

@@ -24,3 +24,16 @@ namespace leanbatch::host {
 void check_inductive_block(KernelEnv& kenv, const CheckControl& control, uint32_t decl_index);
 
 }  // namespace leanbatch::host
+
+namespace leanbatch::host {
+
+/// Lean 4.33.1 (lean4 #14582): every occurrence of a type of the block in `e` (a type
+/// former's type or a constructor's type, as exported) is applied to exactly the block's
+/// parameters — the outermost `nparams` binders of `e`, as bound variables — and to exactly
+/// the block's universe parameters, in order. Checked syntactically before any reduction,
+/// which could erase a non-uniform occurrence (`(fun _ => Nat) (T Bool)`) or hide it in a
+/// nested container's dropped argument. Throws KernelError (invalid_inductive).
+void check_uniform_occurrences(const TermStore& st, std::span<const Name> block_types, uint32_t nparams,
+                               std::span<const Name> lparams, Name owner, Expr e);
+
+}  // namespace leanbatch::host

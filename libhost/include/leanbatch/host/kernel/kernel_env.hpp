@@ -84,6 +84,11 @@ class KernelEnv {
   bool quot_ready() const { return quot_ok[0] && quot_ok[1] && quot_ok[2] && quot_ok[3]; }
   bool nat_op_enabled(NatOp op) const { return nat_ok && nat_op_ok[static_cast<size_t>(op)]; }
 
+  /// The declarations a string literal stands for once literals are typed or expanded
+  /// (String, its constructor, Char, Char.ofNat, List, Nat, or the constants of the checked
+  /// inhabitant of String): a literal depends on their axioms (see axioms_of).
+  std::vector<Name> string_literal_deps;
+
   /// Persistent constants used by the extensions.
   Expr nat_type, nat_zero, nat_succ, bool_type, bool_true, bool_false, string_type;
 
@@ -94,6 +99,10 @@ class KernelEnv {
   Expr consume_type_annotations(Expr e);
 
   /// Names of the accepted axioms the constant depends on, transitively (sorted, deduplicated).
+  /// Dependencies are the constants its terms mention, the structures they project from, and
+  /// what the kernel uses implicitly: a Nat literal stands for `Nat` terms, a String literal
+  /// for the declarations in string_literal_deps (an axiom behind `String.ofList` or
+  /// `Char.ofNat` is an axiom of every declaration that uses a literal).
   const std::vector<Name>& axioms_of(uint32_t const_index);
 
  private:

@@ -10,4 +10,7 @@ namespace leanbatch::host {
 /// Throws KernelError (InvalidQuot) when `c` is not the expected quotient constant.
 void check_quot_constant(TypeChecker& tc, const ConstantInfo& c);
 
+/// Throws KernelError (InvalidQuot) unless `Eq` is declared with exactly Lean's shape.
+void check_eq(TypeChecker& tc);
+
 }  // namespace leanbatch::host

@@ -6,9 +6,9 @@
 /// iota incl. K-like and structure-eta majors, quotient), whnf (adds delta and the verified
 /// Nat literal extension), is_def_eq (quick checks, proof irrelevance, lazy delta reduction
 /// guided by reducibility hints, Nat offsets, congruence, function eta, structure eta,
-/// unit-like types, string literal expansion) with Lean's caches: a union-find of proven
-/// equalities consulted the way Lean's equiv_manager does, and a failure cache used only for
-/// the same-definition argument shortcut. See docs/kernel.md.
+/// unit-like types, string literal expansion) with Lean 4.33.1's caches: a success cache of
+/// exact pairs (never a union-find: lean4 #14806) and a failure cache used only for the
+/// same-definition argument shortcut. See docs/kernel.md.
 ///
 /// One TypeChecker is used per declaration; all terms it builds live in the store's scratch
 /// region. Failures throw KernelError (caught by the declaration checker).
@@ -32,27 +32,6 @@ struct CheckControl {
   uint64_t max_scratch_exprs = 0;
   /// Lowest usable stack address for the kernel thread (0: no stack guard).
   uintptr_t stack_limit = 0;
-};
-
-/// Lean's equiv_manager: a union-find over expressions, with structural comparison modulo
-/// the classes found so far. Only records equalities the checker proved.
-class EquivManager {
- public:
-  explicit EquivManager(const TermStore& st) : st_(st) {}
-  bool is_equiv(Expr a, Expr b, bool use_hash);
-  void add_equiv(Expr a, Expr b);
-  void set_stack_limit(uintptr_t limit) { stack_limit_ = limit; }
-
- private:
-  uint32_t node(Expr e);
-  uint32_t find(uint32_t n);
-  void merge(uint32_t a, uint32_t b);
-  bool equiv_core(Expr a, Expr b, bool use_hash);
-  const TermStore& st_;
-  detail::FlatMap64 to_node_;
-  std::vector<uint32_t> parent_;
-  std::vector<uint32_t> rank_;
-  uintptr_t stack_limit_ = 0;
 };
 
 class TypeChecker {
@@ -126,7 +105,7 @@ class TypeChecker {
 
   // ---- definitional equality ----
   bool is_def_eq_core(Expr t, Expr s);
-  int quick_is_def_eq(Expr t, Expr s, bool use_hash);  // 1 true, 0 false, -1 unknown
+  int quick_is_def_eq(Expr t, Expr s);  // 1 true, 0 false, -1 unknown
   bool is_def_eq_binding(Expr t, Expr s);
   bool is_def_eq_levels(LevelList a, LevelList b);
   bool is_def_eq_args(Expr t, Expr s);
@@ -145,6 +124,8 @@ class TypeChecker {
   bool is_def_eq_unit_like(Expr t, Expr s);
   bool failed_before(Expr t, Expr s) const;
   void cache_failure(Expr t, Expr s);
+  bool succeeded_before(Expr t, Expr s) const;
+  void cache_success(Expr t, Expr s);
   bool is_structure_like(Name induct) const;
 
   KernelEnv& kenv_;
@@ -154,11 +135,15 @@ class TypeChecker {
   std::span<const Name> lparams_;
   Safety safety_;
   LocalContext lctx_;
-  EquivManager eqv_;
   detail::FlatMap64 infer_cache_[2];  // [infer_only]
   detail::FlatMap64 whnf_core_cache_;
   detail::FlatMap64 whnf_cache_;
   detail::FlatMap64 failure_cache_;
+  // Exact pairs proven equal by this checker. Soundness (lean4 #14806): a hit stands only for
+  // the very comparison that succeeded, which would succeed again alone; no equality is ever
+  // derived from two others (a union-find did that, making defeq transitive and the verdict
+  // depend on what was compared before).
+  detail::FlatMap64 success_cache_;
   // Universe instantiation memo: inst_key(owner, term, levels) → instantiated term. The key
   // must name the owning constant, not just the term: `A.{u,v}` and `B.{v,u}` may share one
   // interned type, and `B.{1,0}` is not `A.{1,0}`.

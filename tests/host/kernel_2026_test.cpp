@@ -1,0 +1,361 @@
+// The kernel soundness fixes of 2026 (Lean 4.33.1 and the Lean Kernel Arena's bug tests).
+// Each case is an exploit leanbatch accepted before its fix, with controls that must still be
+// accepted, so a failure shows exactly one thing going wrong. With LB_WRITE_CORPUS=1 the
+// exports are also written to corpora/leanbatch/ (their verdicts are rows of EXPECTED.tsv).
+#include "builder.hpp"
+
+using namespace lbtest;
+
+namespace {
+
+constexpr BinderInfo kImp = BinderInfo::Implicit;
+
+// Three Bools built from Acc.rec on which definitional equality is not transitive:
+//   A := f tt seed            (seed an opaque proof: Acc.rec is stuck)
+//   B := f tt (Acc.intro ...) (reduces to false)
+//   C := false
+// A ≡ B (same head, arguments equal by proof irrelevance), B ≡ C (iota), A ≢ C.
+struct AccKit {
+  Builder& b;
+  Level l0, l1, l2;
+  Expr B, ff, tt;
+  explicit AccKit(Builder& bb) : b(bb) {
+    l0 = b.lvl(0);
+    l1 = b.lvl(1);
+    l2 = b.lvl(2);
+    B = b.c("Bool");
+    ff = b.c("Bool.false");
+    tt = b.c("Bool.true");
+  }
+  Expr eqB(Expr x, Expr y) { return b.eq(B, x, y); }
+  Expr rel() { return b.c("rel"); }
+  Expr acc(Expr x) { return b.app(b.c("Acc", {l1}), {B, rel(), x}); }
+  // Π (y : Bool), rel y x → Acc rel y
+  Expr smaller(Expr x) {
+    return b.Pi("y", B, [&](Expr y) { return b.arrow(b.app(rel(), {y, x}), acc(y)); });
+  }
+  Expr intro0() { return b.app(b.c("Acc.intro", {l1}), {B, rel(), tt, b.c("g0")}); }
+  Expr f(Expr x, Expr t) { return b.app(b.c("f"), {x, t}); }
+
+  void declare() {
+    // rel y x := x = false: nothing is below true, so `Acc rel true` has a closed proof.
+    b.def("rel", b.arrow(B, b.arrow(B, b.prop())),
+          b.Lam("y", B, [&](Expr) { return b.Lam("x", B, [&](Expr x) { return eqB(x, ff); }); }));
+    // g0 : ∀ y, rel y true → Acc rel y, by Eq.rec on `true = false` into Bool.rec.
+    Expr g0 = b.Lam("y", B, [&](Expr y) {
+      return b.Lam("h", b.app(rel(), {y, tt}), [&](Expr h) {
+        Expr motive = b.Lam("x", B, [&](Expr x) {
+          return b.Lam("e", eqB(tt, x), [&](Expr) {
+            return b.app(b.c("Bool.rec", {l1}), {b.lam("_", B, b.prop()), acc(y), eqB(tt, tt), x});
+          });
+        });
+        return b.app(b.c("Eq.rec", {l0, l1}), {B, tt, motive, b.refl(B, tt), ff, h});
+      });
+    });
+    b.def("g0", smaller(tt), g0);
+    b.opaque("seed", acc(tt), intro0());
+    // f x t := Acc.rec (fun _ _ _ => false) t
+    Expr F = b.Lam("x", B, [&](Expr x) {
+      return b.Lam("h", smaller(x), [&](Expr) {
+        return b.Lam("ih", b.Pi("y", B, [&](Expr y) { return b.arrow(b.app(rel(), {y, x}), B); }),
+                     [&](Expr) { return ff; });
+      });
+    });
+    Expr motive = b.Lam("x", B, [&](Expr x) { return b.lam("t", acc(x), B); });
+    b.def("f", b.Pi("x", B, [&](Expr x) { return b.arrow(acc(x), B); }),
+          b.Lam("x", B, [&](Expr x) {
+            return b.Lam("t", acc(x), [&](Expr t) {
+              return b.app(b.c("Acc.rec", {l1, l1}), {B, rel(), motive, F, x, t});
+            });
+          }));
+  }
+  Expr A() { return f(tt, b.c("seed")); }
+  Expr Bt() { return f(tt, intro0()); }
+};
+
+// Owner : ∀ (h : P), gate h — a family of propositions (gate h K-reduces to Prop for a
+// variable h : P) whose constructor carries a Bool, used at `witness : Q` where P ≡ Q but
+// `gate witness` is stuck (K needs C ≡ A).
+void declare_owner(Builder& b, AccKit& k) {
+  b.def("P", b.prop(), k.eqB(k.A(), k.Bt()));
+  b.def("Q", b.prop(), k.eqB(k.A(), k.ff));
+  Expr P = b.c("P"), Q = b.c("Q");
+  // witness : f tt seed = false, by Acc.rec into Prop.
+  Expr wmotive = b.Lam("x", k.B, [&](Expr x) { return b.Lam("t", k.acc(x), [&](Expr t) { return k.eqB(k.f(x, t), k.ff); }); });
+  Expr wminor = b.Lam("x", k.B, [&](Expr x) {
+    return b.Lam("h", k.smaller(x), [&](Expr h) {
+      return b.lam("ih",
+                   b.Pi("y", k.B, [&](Expr y) {
+                     return b.Pi("a", b.app(k.rel(), {y, x}), [&](Expr a) { return k.eqB(k.f(y, b.app(h, {y, a})), k.ff); });
+                   }),
+                   b.refl(k.B, k.ff));
+    });
+  });
+  b.opaque("witness", Q, b.app(b.c("Acc.rec", {k.l0, k.l1}), {k.B, k.rel(), wmotive, wminor, k.tt, b.c("seed")}));
+  // gate h := @Eq.rec Bool A (fun _ _ => Type) Prop B h
+  b.def("gate", b.arrow(P, b.type()), b.Lam("h", P, [&](Expr h) {
+          Expr m = b.Lam("x", k.B, [&](Expr x) { return b.lam("e", k.eqB(k.A(), x), b.type()); });
+          return b.app(b.c("Eq.rec", {k.l2, k.l1}), {k.B, k.A(), m, b.prop(), k.Bt(), h});
+        }));
+  Expr Owner = b.c("Owner");
+  Expr gate = b.c("gate");
+  ConstantInfo t = mk_ind(b, "Owner", b.Pi("h", P, [&](Expr h) { return b.app(gate, {h}); }), 1, {"Owner.mk"});
+  ConstantInfo mk = mk_ctor(b, "Owner.mk", "Owner",
+                            b.Pi("h", P, [&](Expr h) { return b.pi("bit", k.B, b.app(Owner, {h})); }, kImp), 0, 1, 1);
+  auto tele = [&](bool lambda, const std::function<Expr(Expr, Expr, Expr)>& body) {
+    return b.bnd(lambda, "h", P, [&](Expr h) {
+      return b.bnd(lambda, "motive", b.arrow(b.app(Owner, {h}), b.prop()), [&](Expr m) {
+        Expr minor = b.Pi("bit", k.B, [&](Expr x) { return b.app(m, {b.app(b.c("Owner.mk"), {h, x})}); });
+        return b.bnd(lambda, "mk", minor, [&](Expr mn) { return body(h, m, mn); });
+      });
+    });
+  };
+  Expr rec_type = tele(false, [&](Expr h, Expr m, Expr) {
+    return b.Pi("t", b.app(Owner, {h}), [&](Expr x) { return b.app(m, {x}); });
+  });
+  Expr rhs = tele(true, [&](Expr, Expr, Expr mn) { return b.Lam("bit", k.B, [&](Expr x) { return b.app(mn, {x}); }); });
+  ConstantInfo rec = mk_rec(b, "Owner.rec", "Owner", rec_type, 1, 1, 1, {RecursorRule{b.n("Owner.mk"), 1, rhs}}, {});
+  b.raw(DeclKind::Inductive, {t, mk, rec});
+  b.def("asProp", b.arrow(P, b.prop()), b.Lam("h", P, [&](Expr h) { return b.app(Owner, {h}); }), Safety::Safe, {},
+        {HintKind::Abbrev, 0});
+  b.def("proposition", b.prop(), b.app(b.c("asProp"), {b.c("witness")}), Safety::Safe, {}, {HintKind::Abbrev, 0});
+}
+
+}  // namespace
+
+TEST_CASE("2026: no data out of a proposition whose sort is stuck (lean4 #14807, Arena proj-of-subst-prop)",
+          "[kernel][soundness]") {
+  Builder b("tutorial/good/112_accRecReduction.ndjson");
+  AccKit k(b);
+  k.declare();
+  declare_owner(b, k);
+  Expr prop = b.c("proposition");
+  b.def("observe", b.arrow(prop, k.B), b.lam("p", prop, b.proj("Owner", 0, b.bv(0))));
+  b.def("falseProof", prop, b.app(b.c("Owner.mk"), {b.c("witness"), k.ff}));
+  b.def("trueProof", prop, b.app(b.c("Owner.mk"), {b.c("witness"), k.tt}));
+  Expr obs_f = b.app(b.c("observe"), {b.c("falseProof")});
+  Expr obs_t = b.app(b.c("observe"), {b.c("trueProof")});
+  // Proof irrelevance identifies the two proofs, so observe gives one Bool for both.
+  b.thm("same", k.eqB(obs_f, obs_t), b.refl(k.B, obs_f));
+  b.thm("boom", k.eqB(k.ff, k.tt), b.c("same"));
+  b.save_corpus("proj-of-stuck-sort.reject.ndjson");
+  auto env = b.build();
+  auto vs = check_all(env);
+  // Controls: everything up to the family of propositions is fine.
+  for (const char* ok : {"g0", "seed", "f", "witness", "gate", "Owner", "proposition", "falseProof"}) {
+    INFO(ok << ": " << message_of(*env, vs, ok));
+    CHECK(status_for(*env, vs, ok) == VerdictStatus::Ok);
+  }
+  INFO(message_of(*env, vs, "observe"));
+  CHECK(status_for(*env, vs, "observe") == VerdictStatus::Rejected);
+  CHECK(kind_of(*env, vs, "observe") == "type_expected");
+  CHECK(status_for(*env, vs, "boom") != VerdictStatus::Ok);
+}
+
+TEST_CASE("2026: structure eta never expands a proof whose sort is stuck (lean4 #14843, Arena rec-of-subst-prop)",
+          "[kernel][soundness]") {
+  Builder b("tutorial/good/112_accRecReduction.ndjson");
+  AccKit k(b);
+  k.declare();
+  declare_owner(b, k);
+  Expr prop = b.c("proposition");
+  // (The motive's domain is `proposition`: `Owner witness` itself is not a type.)
+  Expr M = b.lam("t", prop, k.eqB(k.tt, k.tt));
+  Expr mn = b.lam("bit", k.B, b.refl(k.B, k.tt));
+  Expr TT = k.eqB(k.tt, k.tt);
+  // Owner.rec M mn x ≡ mn false needs `x` expanded to `Owner.mk witness x.0` (a Bool out of
+  // a proof): Lean 4.33.1 answers "type expected", as for the projection.
+  b.thm("viaRec",
+        b.Pi("x", prop, [&](Expr x) {
+          return b.app(b.c("Eq", {k.l0}), {TT, b.app(b.c("Owner.rec"), {b.c("witness"), M, mn, x}), b.app(mn, {k.ff})});
+        }),
+        b.Lam("x", prop, [&](Expr) { return b.app(b.c("Eq.refl", {k.l0}), {TT, b.app(mn, {k.ff})}); }));
+  b.def("falseProof", prop, b.app(b.c("Owner.mk"), {b.c("witness"), k.ff}));
+  // Control: the same recursor on a constructor reduces as usual.
+  b.thm("viaRecCtor", b.app(b.c("Eq", {k.l0}), {TT, b.app(b.c("Owner.rec"), {b.c("witness"), M, mn, b.c("falseProof")}), b.app(mn, {k.ff})}),
+        b.app(b.c("Eq.refl", {k.l0}), {TT, b.app(mn, {k.ff})}));
+  auto env = b.build();
+  auto vs = check_all(env);
+  INFO(message_of(*env, vs, "viaRec"));
+  CHECK(status_for(*env, vs, "viaRecCtor") == VerdictStatus::Ok);
+  CHECK(status_for(*env, vs, "viaRec") == VerdictStatus::Rejected);
+  CHECK(kind_of(*env, vs, "viaRec") == "type_expected");
+}
+
+TEST_CASE("2026: definitional equality is not made transitive by a cache (lean4 #14806)", "[kernel][soundness]") {
+  Builder b("tutorial/good/112_accRecReduction.ndjson");
+  AccKit k(b);
+  k.declare();
+  b.def("g2", b.arrow(k.acc(k.tt), k.B), b.Lam("t", k.acc(k.tt), [&](Expr t) { return k.f(k.tt, t); }), Safety::Safe, {},
+        {HintKind::Regular, 2});
+  Expr h_type = k.acc(k.tt);
+  auto goal = [&](Expr h) { return k.eqB(b.app(b.c("g2"), {h}), k.ff); };
+  // `g2 h = false` for a variable h: true (by induction), but not definitionally: Lean rejects.
+  auto last = [&](Expr h) { return b.let("p3", goal(h), b.refl(k.B, b.app(b.c("g2"), {h})), [&](Expr p3) { return p3; }); };
+  b.thm("alone", b.Pi("h", h_type, goal), b.Lam("h", h_type, last));
+  // The same, after proving f tt h ≡ f tt (Acc.intro …) and f tt (Acc.intro …) ≡ false first.
+  b.thm("primed", b.Pi("h", h_type, goal), b.Lam("h", h_type, [&](Expr h) {
+          return b.let("p1", k.eqB(k.f(k.tt, h), k.Bt()), b.refl(k.B, k.f(k.tt, h)), [&](Expr) {
+            return b.let("p2", k.eqB(k.Bt(), k.ff), b.refl(k.B, k.ff), [&](Expr) { return last(h); });
+          });
+        }));
+  // Controls: each step alone is accepted.
+  b.thm("step1", b.Pi("h", h_type, [&](Expr h) { return k.eqB(k.f(k.tt, h), k.Bt()); }),
+        b.Lam("h", h_type, [&](Expr h) { return b.refl(k.B, k.f(k.tt, h)); }));
+  b.thm("step2", k.eqB(k.Bt(), k.ff), b.refl(k.B, k.ff));
+  b.save_corpus("defeq-cache-transitivity.reject.ndjson");
+  auto env = b.build();
+  auto vs = check_all(env);
+  CHECK(status_for(*env, vs, "step1") == VerdictStatus::Ok);
+  CHECK(status_for(*env, vs, "step2") == VerdictStatus::Ok);
+  CHECK(status_for(*env, vs, "alone") == VerdictStatus::Rejected);
+  INFO("a verdict must not depend on what was compared before");
+  CHECK(status_for(*env, vs, "primed") == VerdictStatus::Rejected);
+}
+
+TEST_CASE("2026: occurrences of the types being declared are uniform (lean4 #14582)", "[kernel][soundness]") {
+  Builder b("tutorial/good/089_projRed.ndjson");  // Bool
+  Expr B = b.c("Bool");
+  Expr Ty = b.type();
+  Level u = b.param("u");
+  // inductive T (α : Type) : Type | mk : (fun _ => Bool) (T Bool) → T α
+  {
+    Expr T = b.c("T");
+    Expr field = b.app(b.lam("_", Ty, B), {b.app(T, {B})});
+    ConstantInfo t = mk_ind(b, "T", b.pi("α", Ty, Ty), 1, {"T.mk"}, 0, /*is_rec=*/true);
+    ConstantInfo mk = mk_ctor(b, "T.mk", "T", b.Pi("α", Ty, [&](Expr a) { return b.pi("a", field, b.app(T, {a})); }, kImp), 0,
+                              1, 1);
+    auto tele = [&](bool lambda, const std::function<Expr(Expr, Expr, Expr)>& body) {
+      return b.bnd(lambda, "α", Ty, [&](Expr a) {
+        return b.bnd(lambda, "motive", b.arrow(b.app(T, {a}), b.sort(u)), [&](Expr m) {
+          Expr minor = b.Pi("a", field, [&](Expr x) { return b.app(m, {b.app(b.c("T.mk"), {a, x})}); });
+          return b.bnd(lambda, "mk", minor, [&](Expr mn) { return body(a, m, mn); });
+        });
+      });
+    };
+    Expr rec_type = tele(false, [&](Expr a, Expr m, Expr) { return b.Pi("t", b.app(T, {a}), [&](Expr x) { return b.app(m, {x}); }); });
+    Expr rhs = tele(true, [&](Expr, Expr, Expr mn) { return b.Lam("a", field, [&](Expr x) { return b.app(mn, {x}); }); });
+    b.raw(DeclKind::Inductive, {t, mk, mk_rec(b, "T.rec", "T", rec_type, 1, 1, 1, {RecursorRule{b.n("T.mk"), 1, rhs}})});
+  }
+  // inductive U.{u} : Sort (u+1) | mk : (fun _ => Bool) U.{u+1} → U.{u}
+  {
+    Level su = b.lsucc(u);
+    Expr Uu = b.c("U", {u});
+    Expr field = b.app(b.lam("_", b.sort(b.lsucc(su)), B), {b.c("U", {su})});
+    ConstantInfo t = mk_ind(b, "U", b.sort(su), 0, {"U.mk"}, 0, /*is_rec=*/true, {"u"});
+    ConstantInfo mk = mk_ctor(b, "U.mk", "U", b.pi("a", field, Uu), 0, 0, 1, {"u"});
+    Level v = b.param("v");
+    auto tele = [&](bool lambda, const std::function<Expr(Expr, Expr)>& body) {
+      return b.bnd(lambda, "motive", b.arrow(Uu, b.sort(v)), [&](Expr m) {
+        Expr minor = b.Pi("a", field, [&](Expr x) { return b.app(m, {b.app(b.c("U.mk", {u}), {x})}); });
+        return b.bnd(lambda, "mk", minor, [&](Expr mn) { return body(m, mn); });
+      });
+    };
+    Expr rec_type = tele(false, [&](Expr m, Expr) { return b.Pi("t", Uu, [&](Expr x) { return b.app(m, {x}); }); });
+    Expr rhs = tele(true, [&](Expr, Expr mn) { return b.Lam("a", field, [&](Expr x) { return b.app(mn, {x}); }); });
+    b.raw(DeclKind::Inductive,
+          {t, mk, mk_rec(b, "U.rec", "U", rec_type, 0, 1, 1, {RecursorRule{b.n("U.mk"), 1, rhs}}, {"v", "u"})});
+  }
+  b.save_corpus("nonuniform-occurrence.reject.ndjson");
+  auto env = b.build();
+  auto vs = check_all(env);
+  for (const char* name : {"T", "U"}) {
+    INFO(name << ": " << message_of(*env, vs, name));
+    CHECK(status_for(*env, vs, name) == VerdictStatus::Rejected);
+    CHECK(message_of(*env, vs, name).find("parameters and universe levels") != std::string::npos);
+  }
+}
+
+TEST_CASE("2026: a uniform occurrence under binders and in indices is accepted", "[kernel]") {
+  // Real exports with parameters, indices, nesting and reflexive fields stay accepted.
+  for (const char* f : {"axeyum/fixtures/lean4export-v4.30-construct-matrix-nested.ndjson",
+                        "axeyum/fixtures/lean4export-v4.30-construct-matrix-recursive-indexed.ndjson",
+                        "axeyum/fixtures/lean4export-v4.30-construct-matrix-reflexive-higher-order.ndjson",
+                        "axeyum/fixtures/lean4export-v4.30-construct-matrix-mutual.ndjson"}) {
+    INFO(f);
+    CHECK(all_ok(check_all(load(f))));
+  }
+}
+
+TEST_CASE("2026: a built-in axiom counts only with Lean's statement", "[kernel][soundness]") {
+  CheckOptions strict;
+  strict.strict_axioms = true;
+  strict.collect_axioms = true;
+  // Impostors: the names of Lean's three axioms, with the statement ∀ p : Prop, p.
+  for (const char* ax : {"propext", "Quot.sound", "Classical.choice"}) {
+    Builder b("tutorial/good/001_basicDef.ndjson");
+    Expr all = b.Pi("p", b.prop(), [&](Expr p) { return p; });
+    b.axiom(ax, all);
+    b.thm("bad", all, b.c(ax));
+    if (std::string(ax) == "propext") b.save_corpus("axiom-impostor-propext.reject.ndjson");
+    auto env = b.build();
+    auto vs = check_all(env, strict);
+    DeclVerdict v = verdict_of(*env, vs, "bad");
+    INFO(ax << ": " << v.message);
+    CHECK(v.status == VerdictStatus::Rejected);
+    CHECK(v.kind == "axiom_not_allowed");
+    REQUIRE(v.axioms.size() == 1);
+    CHECK(v.axioms[0] == std::string(ax) + " (foreign)");
+    // Even allowed by name, an impostor is not Lean's axiom.
+    CheckOptions named = strict;
+    named.allowed_axioms.push_back(ax);
+    CHECK(verdict_of(*env, check_all(env, named), "bad").status == VerdictStatus::Rejected);
+  }
+  // Lean's own axioms, with Eq, Iff, Quot and Nonempty as Lean declares them, are allowed.
+  auto env = load("axeyum/classical-em.ndjson");
+  auto vs = check_all(env, strict);
+  CHECK(all_ok(vs));
+  bool saw_choice = false;
+  for (const DeclVerdict& v : vs)
+    for (const std::string& a : v.axioms) {
+      CHECK(a.find("foreign") == std::string::npos);
+      saw_choice = saw_choice || a == "Classical.choice";
+    }
+  CHECK(saw_choice);
+}
+
+TEST_CASE("2026: axioms behind a literal count for the declarations that use it", "[kernel][soundness]") {
+  Builder b("converted/Init.Prelude.ndjson");
+  // This prelude's String is a UTF-8 ByteArray and has no String.ofList: a literal is typed
+  // through the checked inhabitant `String.ofByteArray (List.utf8Encode []) …`, so it depends
+  // on what that witness depends on. List.utf8Encode made an axiom:
+  std::vector<ConstantInfo> cs = b.decl_of("List.utf8Encode");
+  REQUIRE(cs.size() == 1);
+  cs[0].kind = ConstKind::Axiom;
+  cs[0].value = Expr{};
+  b.replace("List.utf8Encode", {cs[0]}, DeclKind::Axiom);
+  Expr str = b.st().mk_str("a");
+  b.def("lit", b.c("String"), str);
+  b.save_corpus("string-literal-axiom.reject.ndjson");
+  CheckOptions strict;
+  strict.strict_axioms = true;
+  strict.collect_axioms = true;
+  auto env = b.build();
+  auto vs = check_all(env, strict);
+  DeclVerdict v = verdict_of(*env, vs, "lit");
+  INFO(v.message);
+  CHECK(v.status == VerdictStatus::Rejected);
+  CHECK(v.kind == "axiom_not_allowed");
+  CHECK(v.message.find("List.utf8Encode") != std::string::npos);
+  // Control: a declaration without literals does not depend on it.
+  CHECK(verdict_of(*env, vs, "Nat.add").status == VerdictStatus::Ok);
+}
+
+TEST_CASE("2026: a non-uniform occurrence inside a nested container is rejected first (Arena nested-nonuniform-param)",
+          "[kernel][soundness]") {
+  // inductive E (b : Bool) : Type | mk : Prod (E false) Bool → E b — the nested translation
+  // would give `Prod (E false) Bool` an auxiliary type with no trace of `false`.
+  Builder b("tutorial/good/089_projRed.ndjson");  // Bool, Prod
+  Expr B = b.c("Bool"), E = b.c("E");
+  Level z = b.lvl(0);
+  ConstantInfo t = mk_ind(b, "E", b.pi("b", B, b.type()), 1, {"E.mk"}, 1, true);
+  ConstantInfo mk = mk_ctor(b, "E.mk", "E", b.Pi("b", B, [&](Expr x) {
+    return b.pi("a", b.app(b.c("Prod", {z, z}), {b.app(E, {b.c("Bool.false")}), B}), b.app(E, {x}));
+  }, kImp), 0, 1, 1);
+  b.raw(DeclKind::Inductive, {t, mk});
+  auto env = b.build();
+  auto vs = check_all(env);
+  INFO(message_of(*env, vs, "E"));
+  CHECK(kind_of(*env, vs, "E") == "invalid_inductive");
+  CHECK(message_of(*env, vs, "E").find("parameters and universe levels") != std::string::npos);
+}
