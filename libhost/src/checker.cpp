@@ -147,6 +147,7 @@ VerdictStatus status_of(KernelErrorKind k) {
     case KernelErrorKind::UnsafeDeclaration:
     case KernelErrorKind::PartialDeclaration:
     case KernelErrorKind::NativeReduction:
+    case KernelErrorKind::UnsupportedLiteral:
     case KernelErrorKind::DependsOnDeclined:
     case KernelErrorKind::KernelLimit: return VerdictStatus::Declined;
     case KernelErrorKind::Budget: return VerdictStatus::Timeout;

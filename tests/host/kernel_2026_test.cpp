@@ -119,19 +119,30 @@ void declare_owner(Builder& b, AccKit& k) {
   b.def("asProp", b.arrow(P, b.prop()), b.Lam("h", P, [&](Expr h) { return b.app(Owner, {h}); }), Safety::Safe, {},
         {HintKind::Abbrev, 0});
   b.def("proposition", b.prop(), b.app(b.c("asProp"), {b.c("witness")}), Safety::Safe, {}, {HintKind::Abbrev, 0});
+  b.def("falseProof", b.c("proposition"), b.app(b.c("Owner.mk"), {b.c("witness"), k.ff}));
 }
+
+// The Owner family over the Acc kit, on the Arena base with Acc, Bool and Eq.
+struct OwnerEnv {
+  Builder b{"tutorial/good/112_accRecReduction.ndjson"};
+  AccKit k{b};
+  Expr prop;
+  OwnerEnv() {
+    k.declare();
+    declare_owner(b, k);
+    prop = b.c("proposition");
+  }
+};
 
 }  // namespace
 
 TEST_CASE("2026: no data out of a proposition whose sort is stuck (lean4 #14807, Arena proj-of-subst-prop)",
           "[kernel][soundness]") {
-  Builder b("tutorial/good/112_accRecReduction.ndjson");
-  AccKit k(b);
-  k.declare();
-  declare_owner(b, k);
-  Expr prop = b.c("proposition");
+  OwnerEnv o;
+  Builder& b = o.b;
+  AccKit& k = o.k;
+  Expr prop = o.prop;
   b.def("observe", b.arrow(prop, k.B), b.lam("p", prop, b.proj("Owner", 0, b.bv(0))));
-  b.def("falseProof", prop, b.app(b.c("Owner.mk"), {b.c("witness"), k.ff}));
   b.def("trueProof", prop, b.app(b.c("Owner.mk"), {b.c("witness"), k.tt}));
   Expr obs_f = b.app(b.c("observe"), {b.c("falseProof")});
   Expr obs_t = b.app(b.c("observe"), {b.c("trueProof")});
@@ -154,11 +165,10 @@ TEST_CASE("2026: no data out of a proposition whose sort is stuck (lean4 #14807,
 
 TEST_CASE("2026: structure eta never expands a proof whose sort is stuck (lean4 #14843, Arena rec-of-subst-prop)",
           "[kernel][soundness]") {
-  Builder b("tutorial/good/112_accRecReduction.ndjson");
-  AccKit k(b);
-  k.declare();
-  declare_owner(b, k);
-  Expr prop = b.c("proposition");
+  OwnerEnv o;
+  Builder& b = o.b;
+  AccKit& k = o.k;
+  Expr prop = o.prop;
   // (The motive's domain is `proposition`: `Owner witness` itself is not a type.)
   Expr M = b.lam("t", prop, k.eqB(k.tt, k.tt));
   Expr mn = b.lam("bit", k.B, b.refl(k.B, k.tt));
@@ -170,7 +180,6 @@ TEST_CASE("2026: structure eta never expands a proof whose sort is stuck (lean4 
           return b.app(b.c("Eq", {k.l0}), {TT, b.app(b.c("Owner.rec"), {b.c("witness"), M, mn, x}), b.app(mn, {k.ff})});
         }),
         b.Lam("x", prop, [&](Expr) { return b.app(b.c("Eq.refl", {k.l0}), {TT, b.app(mn, {k.ff})}); }));
-  b.def("falseProof", prop, b.app(b.c("Owner.mk"), {b.c("witness"), k.ff}));
   // Control: the same recursor on a constructor reduces as usual.
   b.thm("viaRecCtor", b.app(b.c("Eq", {k.l0}), {TT, b.app(b.c("Owner.rec"), {b.c("witness"), M, mn, b.c("falseProof")}), b.app(mn, {k.ff})}),
         b.app(b.c("Eq.refl", {k.l0}), {TT, b.app(mn, {k.ff})}));

@@ -200,7 +200,7 @@ TEST_CASE("unsafe and partial declarations are declined and never support a safe
   CHECK(kind_of(*pd, check_all(pd), "id") == "partial_declaration");
 }
 
-TEST_CASE("a Nat literal is typed only when Nat is the verified inductive") {
+TEST_CASE("a Nat literal is typed only when Nat is the verified inductive (else declined: undecidable for us)") {
   CHECK(all_ok(check_all(load("tutorial/good/094_natLitEq.ndjson"))));
   // `def Nat : Type := Empty` would make `5` a proof of Empty.
   Builder b("tutorial/good/029_empty.ndjson");
@@ -210,8 +210,9 @@ TEST_CASE("a Nat literal is typed only when Nat is the verified inductive") {
   auto env = b.build();
   auto vs = check_all(env);
   CHECK(status_for(*env, vs, "Nat") == VerdictStatus::Ok);
-  CHECK(kind_of(*env, vs, "five") == "invalid_literal");
-  CHECK(kind_of(*env, vs, "empty_from_literal") == "invalid_literal");
+  CHECK(kind_of(*env, vs, "five") == "unsupported_literal");
+  CHECK(status_for(*env, vs, "five") == VerdictStatus::Declined);
+  CHECK(kind_of(*env, vs, "empty_from_literal") == "unsupported_literal");
   // An inductive `Nat` with the wrong constructors (Bool renamed) is not Nat either.
   Builder b2(kBase);
   b2.raw(DeclKind::Inductive, b2.renamed(b2.decl_of("Bool"), "Bool", "Nat"));
@@ -219,7 +220,13 @@ TEST_CASE("a Nat literal is typed only when Nat is the verified inductive") {
   auto env2 = b2.build();
   auto vs2 = check_all(env2);
   CHECK(status_for(*env2, vs2, "Nat") == VerdictStatus::Ok);
-  CHECK(kind_of(*env2, vs2, "two") == "invalid_literal");
+  CHECK(kind_of(*env2, vs2, "two") == "unsupported_literal");
+  CHECK(status_for(*env2, vs2, "two") == VerdictStatus::Declined);
+  // No Nat at all: the literal has no type (rejected, as by Lean: unknown constant).
+  Builder b3(kBase);
+  b3.def("three", b3.type(), b3.nat(3));
+  auto env3 = b3.build();
+  CHECK(kind_of(*env3, check_all(env3), "three") == "invalid_literal");
 }
 
 TEST_CASE("a string literal is typed only once String has a checked inhabitant") {

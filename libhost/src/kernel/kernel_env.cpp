@@ -29,6 +29,7 @@ const char* to_string(KernelErrorKind k) {
     case KernelErrorKind::InvalidRecursor: return "invalid_recursor";
     case KernelErrorKind::InvalidQuot: return "invalid_quot";
     case KernelErrorKind::InvalidLiteral: return "invalid_literal";
+    case KernelErrorKind::UnsupportedLiteral: return "unsupported_literal";
     case KernelErrorKind::AxiomNotAllowed: return "axiom_not_allowed";
     case KernelErrorKind::UnsafeDeclaration: return "unsafe_declaration";
     case KernelErrorKind::PartialDeclaration: return "partial_declaration";

@@ -180,6 +180,14 @@ Expr TypeChecker::infer_core(Expr e, bool infer_only) {
     // is an opaque constant of an inhabited type, which proves nothing new). Real exports
     // always declare these types before using literals.
     case ExprKind::NatLit:
+      // An accepted `Nat` of another shape (a definition, other constructors): Lean would type
+      // the literal by name anyway, which is unsound there and which we will not do, and we
+      // cannot read the literal as a term either. Undecidable for us: declined, not rejected.
+      if (!kenv_.nat_ok && kenv_.find(kenv_.names().nat))
+        fail(KernelErrorKind::UnsupportedLiteral,
+             "a Nat literal, but this export's 'Nat' is not the inductive with 'Nat.zero : Nat' and "
+             "'Nat.succ : Nat → Nat': the literal cannot be given a meaning (declined)",
+             {{"literal", e}});
       if (!kenv_.nat_ok)
         fail(KernelErrorKind::InvalidLiteral,
              "a Nat literal needs 'Nat' to be the inductive with 'Nat.zero : Nat', 'Nat.succ : Nat → Nat' "

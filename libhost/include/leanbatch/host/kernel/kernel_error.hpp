@@ -31,6 +31,7 @@ enum class KernelErrorKind : uint8_t {
   InvalidRecursor,      ///< exported recursor / type info differs from the derived one
   InvalidQuot,
   InvalidLiteral,       ///< a literal whose type (Nat / String) is not the verified declaration
+  UnsupportedLiteral,   ///< declined: a Nat literal while `Nat` has a shape the kernel cannot use
   AxiomNotAllowed,
   UnsafeDeclaration,    ///< declined: unsafe declarations need --allow-unsafe
   PartialDeclaration,   ///< declined: partial definitions need --allow-unsafe
