@@ -150,6 +150,21 @@ TEST_CASE("workers give the same verdicts as in-process checking on the whole co
   CHECK(a == b);
 }
 
+TEST_CASE("nothing that grows with the export travels in one frame: a tiny frame cap gives the in-process rows") {
+  // Init.Prelude's declaration table alone is ~100 KB; with a 16 KB cap it must stream.
+  std::string f = lbtest::corpus_path("converted/Init.Prelude.ndjson");
+  setenv("LEANBATCH_MAX_FRAME_BYTES", "16384", 1);
+  Result sup = run_lb({"check", "-j", "1", f});
+  unsetenv("LEANBATCH_MAX_FRAME_BYTES");
+  Result inp = run_lb({"check", "--in-process", f});
+  INFO(sup.err);
+  CHECK(sup.exit == 0);
+  CHECK(sup.exit == inp.exit);
+  auto a = statuses(sup);
+  CHECK(a.size() > 1700);
+  CHECK(a == statuses(inp));
+}
+
 TEST_CASE("a hanging declaration costs one timeout row; the rest is still checked") {
   std::string f = slow_file();
   Result r = run_lb({"check", "--request-timeout-s", "2", "--events", f});

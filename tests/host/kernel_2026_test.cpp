@@ -368,3 +368,74 @@ TEST_CASE("2026: a non-uniform occurrence inside a nested container is rejected 
   CHECK(kind_of(*env, vs, "E") == "invalid_inductive");
   CHECK(message_of(*env, vs, "E").find("parameters and universe levels") != std::string::npos);
 }
+
+namespace {
+// `@Eq Nat (f a b) r` and its proof by reflexivity.
+void nat_rfl(Builder& b, const std::string& name, const char* f, const mpz_class& a, const mpz_class& x,
+             const mpz_class& r) {
+  Expr N = b.c("Nat");
+  Expr lhs = b.app(b.c(f), {b.st().mk_nat(a), b.st().mk_nat(x)});
+  b.thm(name, b.eq(N, lhs, b.st().mk_nat(r)), b.refl(N, b.st().mk_nat(r)));
+}
+}  // namespace
+
+TEST_CASE("2026: Nat.div, Nat.mod and Nat.gcd of Lean's own definitions evaluate natively", "[kernel]") {
+  CheckOptions budget;
+  budget.budget = std::chrono::milliseconds(20000);  // unfolding `10^30 / 7` would never end
+  mpz_class big;
+  mpz_ui_pow_ui(big.get_mpz_t(), 10, 30);
+  {
+    Builder b("converted/Init.Prelude.ndjson");
+    nat_rfl(b, "div_big", "Nat.div", big, 7, big / 7);
+    nat_rfl(b, "mod_big", "Nat.mod", big, 7, big % 7);
+    nat_rfl(b, "div_zero", "Nat.div", big, 0, 0);
+    nat_rfl(b, "mod_zero", "Nat.mod", big, 0, big);
+    nat_rfl(b, "div_wrong", "Nat.div", big, 7, big / 7 + 1);
+    auto env = b.build();
+    auto vs = check_all(env, budget);
+    for (const char* ok : {"div_big", "mod_big", "div_zero", "mod_zero"}) {
+      INFO(ok << ": " << message_of(*env, vs, ok));
+      CHECK(status_for(*env, vs, ok) == VerdictStatus::Ok);
+    }
+    CHECK(status_for(*env, vs, "div_wrong") == VerdictStatus::Rejected);
+  }
+  {
+    Builder b("converted/Nat.gcd.ndjson");
+    mpz_class g = big * 6, h = big * 15, r;
+    mpz_gcd(r.get_mpz_t(), g.get_mpz_t(), h.get_mpz_t());
+    nat_rfl(b, "gcd_big", "Nat.gcd", g, h, r);
+    auto env = b.build();
+    auto vs = check_all(env, budget);
+    INFO(message_of(*env, vs, "gcd_big"));
+    CHECK(status_for(*env, vs, "gcd_big") == VerdictStatus::Ok);
+  }
+}
+
+TEST_CASE("2026: a Nat.div that is not Lean's is never evaluated natively", "[kernel][soundness]") {
+  // Lean's Nat.div, but its helper Nat.div.go answers 0: the Merkle digest of Nat.div changes
+  // with it, so `10 / 3` is computed by unfolding (0), never by GMP (3).
+  Builder b("converted/Init.Prelude.ndjson");
+  std::vector<ConstantInfo> go = b.decl_of("Nat.div.go");
+  REQUIRE(go.size() == 1);
+  TermStore& st = b.st();
+  std::vector<Expr> doms;
+  std::vector<Name> names;
+  Expr v = go[0].value;
+  while (st.is_lambda(v)) {
+    doms.push_back(st.binding_domain(v));
+    names.push_back(st.binding_name(v));
+    v = st.binding_body(v);
+  }
+  Expr zero_body = st.mk_nat(0);
+  for (size_t i = doms.size(); i-- > 0;) zero_body = st.mk_lambda(names[i], BinderInfo::Default, doms[i], zero_body);
+  go[0].value = zero_body;
+  b.replace("Nat.div.go", go);
+  nat_rfl(b, "native", "Nat.div", 10, 3, 3);
+  nat_rfl(b, "unfolded", "Nat.div", 10, 3, 0);
+  b.save_corpus("nat-div-not-leans.reject.ndjson");
+  auto env = b.build();
+  auto vs = check_all(env);
+  CHECK(status_for(*env, vs, "Nat.div") == VerdictStatus::Ok);
+  CHECK(status_for(*env, vs, "unfolded") == VerdictStatus::Ok);
+  CHECK(status_for(*env, vs, "native") == VerdictStatus::Rejected);
+}

@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
+
 #include <cstring>
 
 #include "leanbatch/host/json.hpp"
@@ -49,14 +51,82 @@ bool get_string(dom::object obj, const char* key, std::string& out) {
 std::string encode(const ImportRequest& r) { return JsonObject().field("file", r.file).str(); }
 
 std::string encode(const ImportResponse& r) {
+  // Counts only: the table travels in chunks (encode_import_table).
+  return JsonObject().field("declarations", r.declarations).field("read_seconds", r.read_seconds).field("bytes", r.bytes).str();
+}
+
+size_t table_chunk_bytes(uint32_t max_payload) { return std::max<size_t>(1024, std::min<size_t>(max_payload / 2, 256 * 1024)); }
+
+namespace {
+std::string encode_chunk(const ImportTableChunk& c) {
   return JsonObject()
-      .field("declarations", r.declarations)
-      .raw("names", host::json_string_array(r.names))
-      .raw("lines", u64_array(r.lines))
-      .raw("kinds", host::json_string_array(r.kinds))
-      .field("read_seconds", r.read_seconds)
-      .field("bytes", r.bytes)
+      .field("first", c.first)
+      .raw("names", host::json_string_array(c.names))
+      .raw("lines", u64_array(c.lines))
+      .raw("kinds", host::json_string_array(c.kinds))
       .str();
+}
+}  // namespace
+
+std::vector<std::string> encode_import_table(const ImportResponse& r, size_t budget) {
+  std::vector<std::string> out;
+  ImportTableChunk c;
+  size_t estimate = 64;
+  auto flush = [&]() {
+    if (c.names.empty()) return;
+    out.push_back(encode_chunk(c));
+    c = ImportTableChunk{};
+    estimate = 64;
+  };
+  for (uint64_t d = 0; d < r.names.size(); ++d) {
+    // A conservative size estimate (escaping at most doubles a name, plus quotes and commas).
+    size_t entry = 2 * r.names[d].size() + 2 * r.kinds[d].size() + 32;
+    if (!c.names.empty() && estimate + entry > budget) flush();
+    if (c.names.empty()) c.first = d;
+    c.names.push_back(r.names[d]);
+    c.lines.push_back(r.lines[d]);
+    c.kinds.push_back(r.kinds[d]);
+    estimate += entry;
+  }
+  flush();
+  return out;
+}
+
+std::expected<void, std::string> assemble_import(ImportResponse& r, const std::vector<std::string>& chunks) {
+  r.names.clear();
+  r.lines.clear();
+  r.kinds.clear();
+  dom::parser parser;
+  for (const std::string& payload : chunks) {
+    auto obj = parse_object(parser, payload);
+    if (!obj) return std::unexpected(obj.error());
+    uint64_t first = 0;
+    dom::array names, lines, kinds;
+    if (!get(*obj, "first", first) || !get(*obj, "names", names) || !get(*obj, "lines", lines) || !get(*obj, "kinds", kinds))
+      return std::unexpected(std::string("incomplete import table chunk"));
+    if (first != r.names.size()) return std::unexpected(std::string("import table chunks out of order"));
+    for (dom::element n : names) {
+      std::string_view v;
+      if (n.get(v) != simdjson::SUCCESS) return std::unexpected(std::string("bad name in import table"));
+      r.names.emplace_back(v);
+    }
+    for (dom::element l : lines) {
+      uint64_t v;
+      if (l.get(v) != simdjson::SUCCESS) return std::unexpected(std::string("bad line in import table"));
+      r.lines.push_back(v);
+    }
+    for (dom::element k : kinds) {
+      std::string_view v;
+      if (k.get(v) != simdjson::SUCCESS) return std::unexpected(std::string("bad kind in import table"));
+      r.kinds.emplace_back(v);
+    }
+    if (r.names.size() != r.lines.size() || r.names.size() != r.kinds.size())
+      return std::unexpected(std::string("inconsistent import table chunk"));
+  }
+  if (r.names.size() != r.declarations)
+    return std::unexpected("import table has " + std::to_string(r.names.size()) + " entries for " +
+                           std::to_string(r.declarations) + " declarations");
+  return {};
 }
 
 std::string encode(const CheckRequest& r) {
@@ -91,17 +161,9 @@ std::expected<ImportResponse, std::string> decode_import_response(std::string_vi
   auto obj = parse_object(parser, payload);
   if (!obj) return std::unexpected(obj.error());
   ImportResponse r;
-  dom::array names, lines, kinds;
-  if (!get(*obj, "declarations", r.declarations) || !get(*obj, "names", names) || !get(*obj, "lines", lines) ||
-      !get(*obj, "kinds", kinds))
-    return std::unexpected(std::string("incomplete import response"));
-  for (dom::element n : names) r.names.emplace_back(std::string_view(n));
-  for (dom::element l : lines) r.lines.push_back(uint64_t(l));
-  for (dom::element k : kinds) r.kinds.emplace_back(std::string_view(k));
+  if (!get(*obj, "declarations", r.declarations)) return std::unexpected(std::string("incomplete import response"));
   get(*obj, "read_seconds", r.read_seconds);
   get(*obj, "bytes", r.bytes);
-  if (r.names.size() != r.declarations || r.lines.size() != r.declarations || r.kinds.size() != r.declarations)
-    return std::unexpected(std::string("inconsistent import response"));
   return r;
 }
 

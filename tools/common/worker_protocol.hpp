@@ -18,6 +18,9 @@ namespace leanbatch::tools::protocol {
 struct ImportRequest {
   std::string file;
 };
+/// The declaration table (names, lines, kinds) grows with the export, and no frame may: it
+/// travels in table chunks, Row frames of at most table_chunk_bytes() each, sent before the
+/// Response. The Response itself carries only the counts. assemble_import joins them.
 struct ImportResponse {
   uint64_t declarations = 0;
   std::vector<std::string> names;  ///< first constant of each declaration
@@ -26,6 +29,19 @@ struct ImportResponse {
   double read_seconds = 0;
   uint64_t bytes = 0;
 };
+struct ImportTableChunk {
+  uint64_t first = 0;  ///< index of the first declaration in this chunk
+  std::vector<std::string> names;
+  std::vector<uint64_t> lines;
+  std::vector<std::string> kinds;
+};
+/// Payload budget of one table chunk for a frame cap of `max_payload` bytes.
+size_t table_chunk_bytes(uint32_t max_payload);
+/// Splits the table of `r` into chunks that each encode to at most `budget` bytes (a single
+/// entry longer than that is cut at its own size: names are short in practice).
+std::vector<std::string> encode_import_table(const ImportResponse& r, size_t budget);
+/// Fills the table of `r` (counts from the Response) from the chunk payloads, in order.
+std::expected<void, std::string> assemble_import(ImportResponse& r, const std::vector<std::string>& chunks);
 
 /// Check: these declarations (indices into the export, in file order), each after what it
 /// depends on.

@@ -8,6 +8,7 @@
 #include "common/exit_codes.hpp"
 #include "common/logging.hpp"
 #include "leanbatch/commands.hpp"
+#include "leanbatch/host/decl_digest.hpp"
 #include "leanbatch/host/export_reader.hpp"
 #include "leanbatch/host/export_writer.hpp"
 #include "leanbatch/host/expr_ops.hpp"
@@ -81,7 +82,7 @@ std::vector<std::string> direct_dependencies(const Environment& env, uint32_t de
   return {deps.begin(), deps.end()};
 }
 
-std::string decl_info_row(const Environment& env, uint32_t ci) {
+std::string decl_info_row(const Environment& env, uint32_t ci, DeclDigests& digests) {
   const TermStore& st = env.store();
   const ConstantInfo& c = env.constant(ci);
   const Declaration& d = env.declaration(c.decl);
@@ -109,6 +110,8 @@ std::string decl_info_row(const Environment& env, uint32_t ci) {
     o.field("num_params", c.num_params).field("num_indices", c.num_indices).raw("ctors", json_string_array(ctors));
   }
   o.raw("dependencies", json_string_array(direct_dependencies(env, c.decl)));
+  // Content digest of the declaration and everything it depends on (decl_digest.hpp).
+  o.field("digest", to_hex(digests.of_decl(c.decl)));
   return o.str();
 }
 
@@ -131,7 +134,8 @@ int run_info(const InfoOptions& opts, RowWriter& out) {
       rc = kExitRejected;
       continue;
     }
-    for (uint32_t ci : hits) out.write(decl_info_row(env, ci));
+    DeclDigests digests(env);
+    for (uint32_t ci : hits) out.write(decl_info_row(env, ci, digests));
   }
   if (!opts.extract.empty()) {
     if (opts.output.empty()) {

@@ -88,6 +88,11 @@ class Engine final : public sv::JobSink {
     for (const char* var : {"LEAN_BACKTRACE", "LEAN_ABORT_ON_PANIC"})
       if (const char* v = std::getenv(var)) po.worker.command.environment.emplace_back(var, v);
     po.worker.address_space_limit = opts_.address_space_mb << 20;
+    // Test knob: a lower frame cap (no payload that grows with the export may hit it).
+    if (const char* cap = std::getenv("LEANBATCH_MAX_FRAME_BYTES")) {
+      unsigned long v = std::strtoul(cap, nullptr, 10);
+      if (v >= 4096 && v <= sv::kDefaultMaxPayload) po.worker.max_payload = static_cast<uint32_t>(v);
+    }
     po.worker.restart.max_requests = opts_.max_requests;
     po.worker.restart.max_imports = opts_.max_imports;
     po.worker.restart.max_retained_bytes = opts_.max_retained_mb << 20;
@@ -188,6 +193,9 @@ class Engine final : public sv::JobSink {
     FileState& f = files_[job.file];
     if (o.kind == sv::OutcomeKind::Response) {
       auto info = proto::decode_import_response(o.payload);
+      if (info) {
+        if (auto joined = proto::assemble_import(*info, o.rows); !joined) info = std::unexpected(joined.error());
+      }
       if (info) {
         f.info = std::move(*info);
         for (uint64_t d = 0; d < f.info.names.size(); ++d) f.by_name[f.info.names[d]].push_back(d);

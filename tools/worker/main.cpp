@@ -36,7 +36,7 @@ void fail_read(sv::RequestContext& ctx, const host::ReadError& e) {
   fail_with(ctx, tools::file_status(e), host::to_string(e.kind), e.message, e.line, e.offset);
 }
 
-void handle_import(host::Session& session, sv::RequestContext& ctx) {
+void handle_import(host::Session& session, sv::RequestContext& ctx, uint32_t max_payload) {
   auto req = proto::decode_import_request(ctx.request().payload);
   if (!req) return fail_with(ctx, "crashed", "protocol", req.error());
   auto ex = session.import(req->file);
@@ -51,6 +51,9 @@ void handle_import(host::Session& session, sv::RequestContext& ctx) {
     resp.lines.push_back(d.line);
     resp.kinds.emplace_back(host::to_string(d.kind));
   }
+  // The table first, in bounded Row frames; then the counts.
+  for (const std::string& chunk : proto::encode_import_table(resp, proto::table_chunk_bytes(max_payload)))
+    if (!ctx.row(chunk)) return;  // the parent is gone
   ctx.stats(sv::StatsPayload{session.retained_bytes()});
   ctx.respond(proto::encode(resp));
 }
@@ -115,11 +118,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   host::Session session(opts.session);
+  const uint32_t max_payload = channel->max_payload();
   return channel->serve([&](sv::RequestContext& ctx) {
     switch (ctx.request().kind) {
-      case sv::RequestKind::Import: handle_import(session, ctx); break;
+      case sv::RequestKind::Import: handle_import(session, ctx, max_payload); break;
       case sv::RequestKind::Check: handle_check(session, opts, ctx); break;
-      case sv::RequestKind::Info: handle_import(session, ctx); break;
+      case sv::RequestKind::Info: handle_import(session, ctx, max_payload); break;
       default: fail_with(ctx, "crashed", "protocol", "unexpected request kind"); break;
     }
   });

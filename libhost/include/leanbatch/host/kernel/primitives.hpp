@@ -11,6 +11,11 @@
 ///    `Nat.add y (x+1) ≡ Nat.succ (Nat.add y x)`); by induction it then agrees with GMP on
 ///    every pair of literals. Operations that fail the check are simply not accelerated
 ///    (ordinary unfolding still applies), so a wrong definition costs speed, never soundness;
+///  - `Nat.div`, `Nat.mod`, `Nat.gcd`, `Nat.land/lor/xor` are defined by fuel or well-founded
+///    recursion, whose equations are not definitional with free variables: they are
+///    accelerated only when the declaration with its whole dependency closure is exactly one
+///    of Lean's own (its SHA-256 Merkle digest, decl_digest.hpp, is in a table of digests
+///    taken from real Lean exports), and unfolding it on small literals never disagrees;
 ///  - string literal expansion needs `List`, `Char`, `Char.ofNat : Nat → Char` and
 ///    `String.mk : List Char → String` (or `String.ofList`) with those types;
 ///  - literals themselves are typed only after this: a Nat literal once `Nat` is verified,

@@ -1,0 +1,52 @@
+#pragma once
+/// Content digests of declarations (SHA-256, Merkle over the dependency graph).
+///
+/// The digest of a declaration covers everything that gives it its meaning: for each of its
+/// constants the kind, name, universe parameter names, type, value, safety and the inductive
+/// data (parameters, indices, constructors, recursor rules, flags), and the digests of every
+/// declaration it refers to (constants, projected structures, the declarations a literal
+/// stands for). Two declarations with equal digests are the same declaration over the same
+/// dependencies, whatever the file, the line or the ids.
+///
+/// Deliberately left out, because they cannot change what a declaration means: binder names
+/// and binder info, reducibility hints, and the proofs of theorems (proof irrelevance: any
+/// two proofs of a proposition are definitionally equal). SHA-256 makes a forged declaration
+/// with a chosen digest infeasible, so a digest can serve as a trust anchor (native Nat
+/// arithmetic is enabled only for declarations whose digest is that of Lean's own).
+#include <array>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "leanbatch/host/environment.hpp"
+
+namespace leanbatch::host {
+
+using Digest = std::array<uint8_t, 32>;
+std::string to_hex(const Digest& d);
+
+class DeclDigests {
+ public:
+  /// Interns a few names: construct it outside the store's scratch mode.
+  explicit DeclDigests(const Environment& env);
+  /// Digest of declaration `decl` (memoised; iterative, so deep dependency chains are fine).
+  const Digest& of_decl(uint32_t decl);
+  /// Digest of the declaration introducing constant `name`, if any.
+  std::optional<Digest> of_name(Name name);
+
+ private:
+  const Digest& of_expr(Expr e);
+  std::vector<uint32_t> references(uint32_t decl);
+  Digest compute_decl(uint32_t decl);
+  void put_name(std::string& buf, Name n) const;
+  void put_level(std::string& buf, Level l) const;
+
+  const Environment& env_;
+  Name nat_;
+  std::vector<Name> string_deps_;
+  std::unordered_map<uint32_t, Digest> decls_;
+  std::unordered_map<uint32_t, Digest> exprs_;
+};
+
+}  // namespace leanbatch::host

@@ -1,0 +1,263 @@
+// Content digests of declarations (see decl_digest.hpp). Soundness-relevant: a digest stands
+// for a declaration's meaning wherever it is used as a trust anchor, so everything that can
+// change the meaning is hashed, and fields are length-prefixed so no two serialisations
+// collide.
+#include "leanbatch/host/decl_digest.hpp"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "leanbatch/host/expr_ops.hpp"
+#include "leanbatch/host/internal_error.hpp"
+
+namespace leanbatch::host {
+
+namespace {
+
+Digest sha256(const std::string& bytes) {
+  Digest d{};
+  unsigned int len = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), d.data(), &len, EVP_sha256(), nullptr) != 1 || len != d.size())
+    throw InternalError("SHA-256 failed");
+  return d;
+}
+
+void put_u64(std::string& buf, uint64_t v) {
+  for (int i = 0; i < 8; ++i) buf.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+void put_str(std::string& buf, std::string_view s) {
+  put_u64(buf, s.size());
+  buf.append(s);
+}
+void put_digest(std::string& buf, const Digest& d) { buf.append(reinterpret_cast<const char*>(d.data()), d.size()); }
+
+}  // namespace
+
+std::string to_hex(const Digest& d) {
+  static const char* hex = "0123456789abcdef";
+  std::string s;
+  for (uint8_t b : d) {
+    s.push_back(hex[b >> 4]);
+    s.push_back(hex[b & 15]);
+  }
+  return s;
+}
+
+DeclDigests::DeclDigests(const Environment& env) : env_(env) {
+  TermStore& st = env.store();
+  nat_ = st.name_from_dotted("Nat");
+  for (const char* n : {"String", "String.mk", "String.ofList", "Char", "Char.ofNat", "List", "Nat", "String.ofByteArray",
+                        "List.utf8Encode", "ByteArray.IsValidUTF8"})
+    string_deps_.push_back(st.name_from_dotted(n));
+}
+
+void DeclDigests::put_name(std::string& buf, Name n) const {
+  const TermStore& st = env_.store();
+  std::vector<Name> parts;
+  for (; st.name_kind(n) != NameKind::Anonymous; n = st.name_prefix(n)) parts.push_back(n);
+  put_u64(buf, parts.size());
+  for (size_t i = parts.size(); i-- > 0;) {
+    if (st.name_kind(parts[i]) == NameKind::Str) {
+      buf.push_back('s');
+      put_str(buf, st.name_string(parts[i]));
+    } else {
+      buf.push_back('n');
+      put_u64(buf, st.name_number(parts[i]));
+    }
+  }
+}
+
+void DeclDigests::put_level(std::string& buf, Level l) const {
+  const TermStore& st = env_.store();
+  switch (st.level_kind(l)) {
+    case LevelKind::Zero: buf.push_back('0'); break;
+    case LevelKind::Succ:
+      buf.push_back('S');
+      put_level(buf, st.level_pred(l));
+      break;
+    case LevelKind::Max:
+    case LevelKind::IMax:
+      buf.push_back(st.level_kind(l) == LevelKind::Max ? 'M' : 'I');
+      put_level(buf, st.level_lhs(l));
+      put_level(buf, st.level_rhs(l));
+      break;
+    case LevelKind::Param:
+      buf.push_back('P');
+      put_name(buf, st.level_param_name(l));
+      break;
+  }
+}
+
+const Digest& DeclDigests::of_expr(Expr root) {
+  if (auto it = exprs_.find(root.id); it != exprs_.end()) return it->second;
+  const TermStore& st = env_.store();
+  // Post-order with an explicit stack: children first, then the node from their digests.
+  std::vector<std::pair<Expr, bool>> stack{{root, false}};
+  std::string buf;
+  auto kids = [&](Expr e, const std::function<void(Expr)>& f) {
+    switch (st.kind(e)) {
+      case ExprKind::App: f(st.app_fn(e)); f(st.app_arg(e)); break;
+      case ExprKind::Lam:
+      case ExprKind::Pi: f(st.binding_domain(e)); f(st.binding_body(e)); break;
+      case ExprKind::Let: f(st.let_type(e)); f(st.let_value(e)); f(st.let_body(e)); break;
+      case ExprKind::Proj: f(st.proj_expr(e)); break;
+      default: break;
+    }
+  };
+  while (!stack.empty()) {
+    auto [e, ready] = stack.back();
+    if (exprs_.count(e.id)) {
+      stack.pop_back();
+      continue;
+    }
+    if (!ready) {
+      stack.back().second = true;
+      kids(e, [&](Expr c) {
+        if (!exprs_.count(c.id)) stack.emplace_back(c, false);
+      });
+      continue;
+    }
+    stack.pop_back();
+    buf.clear();
+    buf.push_back(static_cast<char>('a' + static_cast<int>(st.kind(e))));
+    switch (st.kind(e)) {
+      case ExprKind::BVar: put_u64(buf, st.bvar_idx(e)); break;
+      case ExprKind::FVar: put_u64(buf, st.fvar_idx(e)); break;
+      case ExprKind::Sort: put_level(buf, st.sort_level(e)); break;
+      case ExprKind::Const: {
+        put_name(buf, st.const_name(e));
+        auto ls = st.levels(st.const_levels(e));
+        put_u64(buf, ls.size());
+        for (Level l : ls) put_level(buf, l);
+        break;
+      }
+      case ExprKind::NatLit: put_str(buf, st.nat_value(e).get_str(16)); break;
+      case ExprKind::StrLit: put_str(buf, st.str_value(e)); break;
+      case ExprKind::Proj:
+        put_name(buf, st.proj_struct(e));
+        put_u64(buf, st.proj_idx(e));
+        break;
+      case ExprKind::Let: buf.push_back(st.let_nondep(e) ? 'n' : 'd'); break;
+      default: break;  // binder names and info are not part of the meaning
+    }
+    kids(e, [&](Expr c) { put_digest(buf, exprs_.at(c.id)); });
+    exprs_.emplace(e.id, sha256(buf));
+  }
+  return exprs_.at(root.id);
+}
+
+std::vector<uint32_t> DeclDigests::references(uint32_t decl) {
+  const TermStore& st = env_.store();
+  const Declaration& d = env_.declaration(decl);
+  std::unordered_set<uint32_t> out;
+  auto ref = [&](Name n) {
+    if (auto ci = env_.find(n); ci && env_.constant(*ci).decl != decl) out.insert(env_.constant(*ci).decl);
+  };
+  auto scan = [&](Expr e) {
+    if (!e.valid()) return;
+    for_each_subterm(st, e, [&](Expr m) {
+      switch (st.kind(m)) {
+        case ExprKind::Const: ref(st.const_name(m)); break;
+        case ExprKind::Proj: ref(st.proj_struct(m)); break;
+        // A literal stands for terms of these declarations (over-approximated for strings).
+        case ExprKind::NatLit: ref(nat_); break;
+        case ExprKind::StrLit:
+          for (Name n : string_deps_) ref(n);
+          break;
+        default: break;
+      }
+      return true;
+    });
+  };
+  for (uint32_t i = d.first_const; i < d.first_const + d.num_consts; ++i) {
+    const ConstantInfo& c = env_.constant(i);
+    scan(c.type);
+    if (c.kind != ConstKind::Theorem) scan(c.value);
+    for (const RecursorRule& r : c.rules) scan(r.rhs);
+    if (c.kind == ConstKind::Constructor) ref(c.induct);
+  }
+  std::vector<uint32_t> v(out.begin(), out.end());
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+Digest DeclDigests::compute_decl(uint32_t decl) {
+  const Declaration& d = env_.declaration(decl);
+  std::string buf = "leanbatch-decl-digest-1";
+  buf.push_back(static_cast<char>(d.kind));
+  put_u64(buf, d.num_consts);
+  for (uint32_t i = d.first_const; i < d.first_const + d.num_consts; ++i) {
+    const ConstantInfo& c = env_.constant(i);
+    buf.push_back(static_cast<char>(c.kind));
+    put_name(buf, c.name);
+    put_u64(buf, c.lparams.size());
+    for (Name p : c.lparams) put_name(buf, p);
+    put_digest(buf, of_expr(c.type));
+    // A theorem's proof is irrelevant to its meaning (and to every use of it).
+    if (c.value.valid() && c.kind != ConstKind::Theorem) put_digest(buf, of_expr(c.value));
+    buf.push_back(static_cast<char>(c.safety));
+    buf.push_back(static_cast<char>(c.quot_kind));
+    for (uint64_t v : {uint64_t{c.num_params}, uint64_t{c.num_indices}, uint64_t{c.num_nested}, uint64_t{c.cidx},
+                       uint64_t{c.num_fields}, uint64_t{c.num_motives}, uint64_t{c.num_minors}, uint64_t{c.is_rec},
+                       uint64_t{c.is_reflexive}, uint64_t{c.k}})
+      put_u64(buf, v);
+    put_u64(buf, c.all.size());
+    for (Name n : c.all) put_name(buf, n);
+    put_u64(buf, c.ctors.size());
+    for (Name n : c.ctors) put_name(buf, n);
+    put_name(buf, c.induct);
+    put_u64(buf, c.rules.size());
+    for (const RecursorRule& r : c.rules) {
+      put_name(buf, r.ctor);
+      put_u64(buf, r.nfields);
+      put_digest(buf, of_expr(r.rhs));
+    }
+  }
+  // Merkle: the digests of what it refers to (computed first by of_decl).
+  for (uint32_t r : references(decl)) put_digest(buf, decls_.at(r));
+  return sha256(buf);
+}
+
+const Digest& DeclDigests::of_decl(uint32_t root) {
+  if (auto it = decls_.find(root); it != decls_.end()) return it->second;
+  // Iterative post-order over the references. A reference cycle (only in malformed or
+  // rejected input: a declaration naming a later one) is cut by hashing a declaration whose
+  // references are still open as a leaf.
+  std::vector<std::pair<uint32_t, bool>> stack{{root, false}};
+  std::unordered_set<uint32_t> open;
+  while (!stack.empty()) {
+    auto [d, ready] = stack.back();
+    if (decls_.count(d)) {
+      stack.pop_back();
+      continue;
+    }
+    if (!ready) {
+      stack.back().second = true;
+      open.insert(d);
+      for (uint32_t r : references(d))
+        if (!decls_.count(r) && !open.count(r)) stack.emplace_back(r, false);
+      continue;
+    }
+    stack.pop_back();
+    // Any reference still without a digest is part of a cycle: stand it in by its name.
+    for (uint32_t r : references(d))
+      if (!decls_.count(r)) {
+        std::string buf = "leanbatch-decl-cycle-1";
+        put_name(buf, env_.constant(env_.declaration(r).first_const).name);
+        decls_.emplace(r, sha256(buf));
+      }
+    decls_[d] = compute_decl(d);
+    open.erase(d);
+  }
+  return decls_.at(root);
+}
+
+std::optional<Digest> DeclDigests::of_name(Name name) {
+  auto ci = env_.find(name);
+  if (!ci) return std::nullopt;
+  return of_decl(env_.constant(*ci).decl);
+}
+
+}  // namespace leanbatch::host

@@ -1,0 +1,50 @@
+// Declaration digests (decl_digest.hpp): content, not ids or positions; Merkle over
+// dependencies; binder names and theorem proofs left out.
+#include "builder.hpp"
+#include "leanbatch/host/decl_digest.hpp"
+
+using namespace lbtest;
+
+namespace {
+std::string digest_of(const std::shared_ptr<Environment>& env, const std::string& name) {
+  DeclDigests d(*env);
+  auto r = d.of_name(env->store().name_from_dotted(name));
+  REQUIRE(r.has_value());
+  return to_hex(*r);
+}
+}  // namespace
+
+TEST_CASE("a declaration digest depends on content and dependencies, not on ids or names of binders") {
+  const char* base = "tutorial/good/089_projRed.ndjson";  // Bool, Prod
+  Builder a(base);
+  Expr B = a.c("Bool");
+  a.def("pick", a.arrow(B, B), a.lam("x", B, a.bv(0)));
+  a.def("use", B, a.app(a.c("pick"), {a.c("Bool.true")}));
+  a.thm("t", a.eq(B, a.c("Bool.true"), a.c("Bool.true")), a.refl(B, a.c("Bool.true")));
+  auto ea = a.build();
+
+  // Same content, other binder name, other ids (an extra declaration first).
+  Builder b(base);
+  Expr B2 = b.c("Bool");
+  b.def("unrelated", B2, b.c("Bool.false"));
+  b.def("pick", b.arrow(B2, B2), b.lam("y", B2, b.bv(0)));
+  b.def("use", B2, b.app(b.c("pick"), {b.c("Bool.true")}));
+  // Another proof of the same statement.
+  b.thm("t", b.eq(B2, b.c("Bool.true"), b.c("Bool.true")),
+        b.app(b.lam("z", B2, b.refl(B2, b.c("Bool.true"))), {b.c("Bool.false")}));
+  auto eb = b.build();
+  CHECK(digest_of(ea, "use") == digest_of(eb, "use"));
+  CHECK(digest_of(ea, "t") == digest_of(eb, "t"));
+  CHECK(digest_of(ea, "Prod") == digest_of(eb, "Prod"));
+
+  // A dependency with another body changes the dependent's digest (Merkle).
+  Builder c(base);
+  Expr B3 = c.c("Bool");
+  c.def("pick", c.arrow(B3, B3), c.lam("x", B3, c.c("Bool.false")));
+  c.def("use", B3, c.app(c.c("pick"), {c.c("Bool.true")}));
+  auto ec = c.build();
+  CHECK(digest_of(ea, "use") != digest_of(ec, "use"));
+  CHECK(digest_of(ea, "pick") != digest_of(ec, "pick"));
+  // Other universe parameter names, other hints: the statement differs or not as Lean sees it.
+  CHECK(digest_of(ea, "Bool") == digest_of(ec, "Bool"));
+}
