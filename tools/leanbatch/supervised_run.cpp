@@ -114,7 +114,8 @@ class Engine final : public sv::JobSink {
     sv::InterruptGuard guard;
     sv::Pool pool(po, *this);
     pool_ = &pool;
-    for (size_t f = 0; f < files_.size(); ++f) submit_import(f);
+    max_active_files_ = po.workers;
+    admit_files();
     sv::RunResult rr = pool.run(&guard);
     if (rr.status == sv::RunStatus::Interrupted) oc_.interrupted = true;
     if (rr.status == sv::RunStatus::GaveUp) gave_up_ = rr.last_failure;
@@ -162,6 +163,8 @@ class Engine final : public sv::JobSink {
     std::optional<proto::ErrorPayload> error;
     enum class State { None, Pending, Ok, Failed } state = State::None;
     std::optional<sv::FatalExit> failure;
+    size_t open_items = 0;  // items of this file without their terminal row(s) yet
+    bool released = false;
   };
   struct ItemState {
     size_t file = 0;
@@ -173,6 +176,7 @@ class Engine final : public sv::JobSink {
     bool started = false;           // planned computed
     bool file_row = false;          // ended with a file row
     bool busy = false;
+    bool finished = false;          // every planned declaration has its row
   };
   struct Job {
     enum class Kind { Import, Check } kind;
@@ -180,6 +184,40 @@ class Engine final : public sv::JobSink {
     size_t item = 0;
     std::vector<uint64_t> decls;
   };
+
+  // Admission: at most one file per worker is open (imported and being checked) at a time,
+  // in order of first mention. Submitting every import at once made all files compete for
+  // the workers' few session slots: chunks of one file landed on workers that had evicted
+  // it and re-read it whole, so a sweep's cost grew faster than its size. A file leaves when
+  // every item on it has its rows; its tables are dropped then, so the driver's memory is
+  // what is in flight, not what was printed.
+  void admit_files() {
+    if (!pool_) return;  // the run is over (sweep)
+    while (!stopping_ && active_files_ < max_active_files_ && next_file_ < files_.size()) {
+      size_t f = next_file_++;
+      files_[f].open_items = files_[f].waiting.size();
+      ++active_files_;
+      submit_import(f);
+    }
+  }
+
+  // Called when item i has all its rows (or its file row).
+  void item_finished(size_t i) {
+    ItemState& s = states_[i];
+    if (s.finished) return;
+    s.finished = true;
+    s.printed.clear();
+    s.planned.clear();
+    s.planned.shrink_to_fit();
+    FileState& f = files_[s.file];
+    if (f.open_items > 0 && --f.open_items == 0 && !f.released) {
+      f.released = true;
+      f.info = proto::ImportResponse{};
+      f.by_name.clear();
+      if (active_files_ > 0) --active_files_;
+      admit_files();
+    }
+  }
 
   void submit_import(size_t f) {
     files_[f].state = FileState::State::Pending;
@@ -238,6 +276,7 @@ class Engine final : public sv::JobSink {
     if (e.status == "malformed" || e.status == "declined")
       spdlog::warn("'{}': line {}: {}", items_[i].display, e.line, e.message);
     out_.write(row.str());
+    item_finished(i);
   }
 
   void start_item(size_t i) {
@@ -275,7 +314,10 @@ class Engine final : public sv::JobSink {
       s.requeue.erase(s.requeue.begin());
     }
     while (s.cursor < s.planned.size() && batch.size() < s.chunk) batch.push_back(s.planned[s.cursor++]);
-    if (batch.empty()) return;
+    if (batch.empty()) {
+      item_finished(i);
+      return;
+    }
     s.busy = true;
     uint64_t id = next_job_++;
     const std::string& path = files_[s.file].path;
@@ -410,6 +452,9 @@ class Engine final : public sv::JobSink {
   std::vector<ItemState> states_;
   std::unordered_map<uint64_t, Job> jobs_;
   uint64_t next_job_ = 1;
+  size_t max_active_files_ = 1;
+  size_t active_files_ = 0;
+  size_t next_file_ = 0;
   bool stopping_ = false;
   std::optional<sv::FatalExit> gave_up_;
   std::set<std::string> found_names_;
