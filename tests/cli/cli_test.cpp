@@ -193,3 +193,23 @@ TEST_CASE("a closed stdout stops the run without a crash") {
   Run r = run("check --in-process " + corpus("converted/Init.Prelude.ndjson") + " | head -c 10");
   CHECK(r.exit == 0);  // the exit status of the pipeline is head's
 }
+
+TEST_CASE("check: a repeatable option takes one value; the files after it are all checked") {
+  std::string bad = corpus("leanbatch/proj-of-stuck-sort.reject.ndjson");
+  std::string good = corpus("axeyum/classical-em.ndjson");
+  for (const char* mode : {"--in-process", "-j1"}) {
+    INFO(mode);
+    // Before: `--allow-axiom MyAx` took both files as axiom names' company and checked only
+    // the last one (exit 0 for a rejected export).
+    Run a = run(std::string("check ") + mode + " --allow-axiom MyAx " + bad + " " + good);
+    CHECK(a.exit == 1);
+    CHECK(a.out.find("\"files\":2") != std::string::npos);
+    Run d = run(std::string("check ") + mode + " --decl boom --decl observe " + bad + " " + good);
+    CHECK(d.exit == 1);
+    CHECK(d.out.find("\"files\":2") != std::string::npos);
+    CHECK(d.out.find("\"name\":\"boom\"") != std::string::npos);
+  }
+  Run i = run("info " + good + " --decl Classical.em --decl propext");
+  CHECK(i.exit == 0);
+  CHECK(i.out.find("\"name\":\"propext\"") != std::string::npos);
+}

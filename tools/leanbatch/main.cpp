@@ -28,9 +28,17 @@ void install_in_process_interrupts() {
   sigaction(SIGTERM, &sa, nullptr);
 }
 
+// A repeatable option takes exactly one value per occurrence (`--decl A --decl B`): taking
+// every following word would swallow the export files after it, so a CI job would check
+// fewer files than it names.
+CLI::Option* one_value_each(CLI::Option* opt) {
+  return opt->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+}
+
 void add_check_options(CLI::App* c, leanbatch::tools::CheckCliOptions& o) {
-  c->add_option("--decl", o.decls, "check only this declaration (after what it depends on); repeatable");
-  c->add_option("--allow-axiom", o.allow_axioms, "add an axiom to the allowlist (propext, Quot.sound, Classical.choice)");
+  one_value_each(c->add_option("--decl", o.decls, "check only this declaration (after what it depends on); repeatable"));
+  one_value_each(c->add_option("--allow-axiom", o.allow_axioms,
+                               "add an axiom to the allowlist (propext, Quot.sound, Classical.choice); repeatable"));
   c->add_flag("--allow-unsafe", o.allow_unsafe, "check unsafe and partial declarations instead of declining them");
   c->add_flag("--axioms", o.axioms, "list the axioms each declaration depends on");
   c->add_flag("--strict-axioms", o.strict_axioms, "reject declarations that depend on axioms outside the allowlist");
@@ -77,8 +85,8 @@ int main(int argc, char** argv) {
   InfoOptions info;
   auto* i = app.add_subcommand("info", "describe an export file: a summary row, rows for named declarations");
   i->add_option("file", info.file, "export file")->required()->check(CLI::ExistingFile);
-  i->add_option("--decl", info.decls, "add a row for this declaration (kind, universe parameters, type, dependencies)");
-  i->add_option("--extract", info.extract, "write these declarations and their dependency closure to -o OUT")->expected(1, -1);
+  one_value_each(i->add_option("--decl", info.decls, "add a row for this declaration (kind, universe parameters, type, dependencies); repeatable"));
+  one_value_each(i->add_option("--extract", info.extract, "write this declaration and its dependency closure to -o OUT; repeatable"));
   i->add_option("-o,--output", info.output, "output file for --extract");
 
   ScaleOptions scale;
