@@ -98,12 +98,14 @@ struct Checker::State {
   std::vector<bool> decided;
   uint32_t first_undecided = 0;  // every declaration before it is decided
   std::unordered_map<uint32_t, bool> builtin_canonical;  // built-in axiom name → is Lean's
+  std::vector<bool> assumed;  // part mode: accepted without being checked
 };
 
 Checker::Checker(std::shared_ptr<const Environment> env, CheckOptions opts)
     : env_(std::move(env)), opts_(std::move(opts)), state_(std::make_unique<State>(*env_)) {
   state_->verdicts.resize(env_->declarations().size());
   state_->decided.resize(env_->declarations().size(), false);
+  state_->assumed.resize(env_->declarations().size(), false);
 }
 
 Checker::~Checker() = default;
@@ -221,7 +223,17 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
     for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   } else {
     for (uint32_t d : selection) report[d] = true;
-    order = selection_order(selection, report);
+    if (opts_.assume_unselected) {
+      // Part mode: everything up to the last selected declaration, in file order; the
+      // unselected ones are assumed below.
+      uint32_t last = *std::max_element(selection.begin(), selection.end());
+      for (uint32_t d = 0; d <= last; ++d)
+        if (!state_->decided[d]) order.push_back(d);
+      for (uint32_t d : selection)
+        if (state_->decided[d] && !report[d]) order.push_back(d);
+    } else {
+      order = selection_order(selection, report);
+    }
   }
   KernelEnv& kenv = state_->kenv;
   TermStore& st = env.store();
@@ -257,6 +269,31 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
     control.stack_limit = stack_limit;
     uint64_t done = 0;
     for (uint32_t d : order) {
+      if (opts_.assume_unselected && !report[d] && !state_->decided[d]) {
+        // Assumed, not checked: visible to what follows, and the extensions see it as the
+        // serial run would once it is accepted there.
+        kenv.set_decl_status(d, KernelEnv::Status::Accepted);
+        st.begin_scratch();
+        try {
+          update_primitives(kenv, control, d);
+        } catch (const std::exception&) {
+        }
+        st.drop_scratch();
+        state_->decided[d] = true;
+        state_->assumed[d] = true;
+        continue;
+      }
+      if (report[d] && state_->assumed[d]) {
+        // A declaration this checker assumed is never reported as checked.
+        DeclVerdict v;
+        v.decl = d;
+        v.status = VerdictStatus::Error;
+        v.kind = "internal_error";
+        v.message = "this part assumed the declaration earlier; it cannot check it";
+        ++sum.error;
+        on_verdict(v);
+        continue;
+      }
       if (!state_->decided[d]) {
         DeclVerdict v;
         v.decl = d;

@@ -53,8 +53,18 @@ std::vector<uint32_t> Session::resolve(const LoadedExport& ex, const std::vector
 }
 
 CheckSummary Session::check(LoadedExport& ex, const std::vector<uint32_t>& selection,
-                            const std::function<void(const DeclVerdict&)>& on_verdict) {
-  CheckSummary s = ex.checker->check(selection, on_verdict);
+                            const std::function<void(const DeclVerdict&)>& on_verdict, uint32_t part) {
+  Checker* ck = ex.checker.get();
+  if (part != 0) {
+    auto& slot = ex.parts[part];
+    if (!slot) {
+      CheckOptions o = opts_.check;
+      o.assume_unselected = true;
+      slot = std::make_unique<Checker>(ex.env, std::move(o));
+    }
+    ck = slot.get();
+  }
+  CheckSummary s = ck->check(selection, on_verdict);
   enforce_limits(&ex);
   return s;
 }

@@ -150,6 +150,59 @@ TEST_CASE("workers give the same verdicts as in-process checking on the whole co
   CHECK(a == b);
 }
 
+namespace {
+// (file, line) → "status kind" of every decl/file row, plus the summary's counts.
+std::map<std::pair<std::string, uint64_t>, std::string> verdicts(const Result& r) {
+  simdjson::dom::parser p;
+  std::map<std::pair<std::string, uint64_t>, std::string> out;
+  for (const std::string& line : r.rows) {
+    simdjson::dom::element row = p.parse(line);
+    std::string type = str_field(row, "type");
+    std::string kind;
+    simdjson::dom::element err;
+    if (row["error"].get(err) == simdjson::SUCCESS) kind = str_field(err, "kind");
+    if (type == "decl") {
+      uint64_t l = 0;
+      if (row["line"].get(l) != simdjson::SUCCESS) l = 0;
+      auto key = std::make_pair(str_field(row, "file"), l);
+      INFO(line);
+      CHECK(out.count(key) == 0);  // exactly one row per declaration
+      out[key] = str_field(row, "status") + " " + kind;
+    } else if (type == "file") {
+      out[{str_field(row, "file"), 0}] = str_field(row, "status") + " " + kind;
+    } else if (type == "summary") {
+      std::string counts;
+      for (const char* k : {"files", "declarations", "ok", "rejected", "declined", "malformed", "timeout", "crashed",
+                            "cancelled", "skipped", "file_errors", "exit"}) {
+        uint64_t v = 0;
+        if (row[k].get(v) == simdjson::SUCCESS) counts += std::string(k) + "=" + std::to_string(v) + " ";
+      }
+      out[{"summary", 0}] = counts;
+    }
+  }
+  return out;
+}
+}  // namespace
+
+TEST_CASE("one export over several workers gives exactly the serial rows, on every corpus file") {
+  // Each file alone (so it is split): -j2 with the default blocks, -j4 with blocks of one
+  // declaration (every part assumes most of the file), against --in-process.
+  for (const std::string& rel : lbtest::expected_files("")) {
+    std::string f = lbtest::corpus_path(rel);
+    INFO(rel);
+    Result inp = run_lb({"check", "--in-process", f});
+    auto want = verdicts(inp);
+    Result j2 = run_lb({"check", "-j", "2", f});
+    CHECK(j2.exit == inp.exit);
+    CHECK(verdicts(j2) == want);
+    setenv("LEANBATCH_PART_BLOCK", "1", 1);
+    Result j4 = run_lb({"check", "-j", "4", f});
+    unsetenv("LEANBATCH_PART_BLOCK");
+    CHECK(j4.exit == inp.exit);
+    CHECK(verdicts(j4) == want);
+  }
+}
+
 TEST_CASE("nothing that grows with the export travels in one frame: a tiny frame cap gives the in-process rows") {
   // Init.Prelude's declaration table alone is ~100 KB; with a 16 KB cap it must stream.
   std::string f = lbtest::corpus_path("converted/Init.Prelude.ndjson");

@@ -134,6 +134,7 @@ std::string encode(const CheckRequest& r) {
   o.field("file", r.file).raw("decls", u64_array(r.decls));
   if (!r.label.empty()) o.field("label", r.label);
   if (!r.module.empty()) o.field("module", r.module);
+  if (r.part) o.field("part", r.part);
   return o.str();
 }
 
@@ -182,6 +183,7 @@ std::expected<CheckRequest, std::string> decode_check_request(std::string_view p
   }
   get_string(*obj, "label", r.label);
   get_string(*obj, "module", r.module);
+  get(*obj, "part", r.part);
   return r;
 }
 

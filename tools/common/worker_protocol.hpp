@@ -50,6 +50,7 @@ struct CheckRequest {
   std::vector<uint64_t> decls;
   std::string label;   ///< "file" of the rows (the path as the user wrote it); empty: `file`
   std::string module;  ///< "module" of the rows; empty: none
+  uint64_t part = 0;   ///< 0: the serial checker; p > 0: part p (assume what is not selected)
 };
 
 /// Terminal Error payload: what went wrong (a malformed export, an I/O error, …).

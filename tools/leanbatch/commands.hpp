@@ -27,6 +27,7 @@ struct CheckCliOptions {
   bool strict_axioms = false;
   unsigned budget_ms = 0;
   bool in_process = false;
+  bool no_split = false;  ///< never split one export over several workers
   unsigned jobs = 0;
   bool events = false;
   std::string shard;  ///< "I/N": only the I-th of N shards (by export file), empty: all

@@ -44,6 +44,7 @@ void add_check_options(CLI::App* c, leanbatch::tools::CheckCliOptions& o) {
   c->add_flag("--strict-axioms", o.strict_axioms, "reject declarations that depend on axioms outside the allowlist");
   c->add_option("--budget-ms", o.budget_ms, "time budget per declaration in milliseconds (0: none)");
   c->add_flag("--in-process", o.in_process, "check in this process instead of supervised workers");
+  c->add_flag("--no-split", o.no_split, "never split one export over several workers (by default an export is split when there are fewer files than workers)");
   c->add_option("-j,--jobs", o.jobs, "number of worker processes (default: number of CPUs)");
   c->add_flag("--events", o.events, "also print worker start/exit/restart events as rows");
   c->add_option("--shard", o.shard, "check only shard I of N (I/N, 1-based), splitting by export file");

@@ -37,6 +37,7 @@ using host::JsonObject;
 namespace {
 
 constexpr size_t kFirstChunk = 8;
+constexpr size_t kPartBlock = 256;  // declarations per block when one export is split (default)
 constexpr size_t kMaxChunk = 256;
 
 std::string exit_json(const sv::FatalExit& e) {
@@ -110,11 +111,16 @@ class Engine final : public sv::JobSink {
       files_[it->second].waiting.push_back(i);
       states_.push_back(ItemState{});
       states_.back().file = it->second;
+      states_.back().origin = i;
     }
     sv::InterruptGuard guard;
     sv::Pool pool(po, *this);
     pool_ = &pool;
     max_active_files_ = po.workers;
+    // Fewer files than workers: split each export over the workers (--no-split: never).
+    if (!opts_.no_split && files_.size() < po.workers) split_parts_ = po.workers / files_.size();
+    // Test knob: tiny blocks, so that even small exports are split.
+    if (const char* b = std::getenv("LEANBATCH_PART_BLOCK")) part_block_ = std::max(1ul, std::strtoul(b, nullptr, 10));
     admit_files();
     sv::RunResult rr = pool.run(&guard);
     if (rr.status == sv::RunStatus::Interrupted) oc_.interrupted = true;
@@ -177,6 +183,15 @@ class Engine final : public sv::JobSink {
     bool file_row = false;          // ended with a file row
     bool busy = false;
     bool finished = false;          // every planned declaration has its row
+    // One export over several workers (docs/kernel.md): a whole-file item may be split into
+    // parts, each a sub-item (origin = the item, part = 1, 2, …) whose rows are held until
+    // every part is done, then joined.
+    size_t origin = 0;              // the work item this state belongs to
+    uint32_t part = 0;              // 0: serial; p: part p of its origin
+    std::vector<size_t> subs;       // the origin's part sub-items
+    size_t open_parts = 0;
+    std::vector<std::pair<host::VerdictStatus, std::string>> held;  // rows of the parts
+    bool all_ok = true;             // every held row is ok
   };
   struct Job {
     enum class Kind { Import, Check } kind;
@@ -206,6 +221,7 @@ class Engine final : public sv::JobSink {
     ItemState& s = states_[i];
     if (s.finished) return;
     s.finished = true;
+    if (s.part != 0) return part_finished(s.origin);
     s.printed.clear();
     s.planned.clear();
     s.planned.shrink_to_fit();
@@ -217,6 +233,54 @@ class Engine final : public sv::JobSink {
       if (active_files_ > 0) --active_files_;
       admit_files();
     }
+  }
+
+  // Splits whole-file item i into parts: blocks of kPartBlock declarations dealt round-robin
+  // (a cheap balance of cost along the file), each part a sub-item checked in part mode.
+  void split(size_t i) {
+    size_t k = split_parts_;
+    std::vector<std::vector<uint64_t>> plans(k);
+    const std::vector<uint64_t> all = states_[i].planned;  // a copy: states_ grows below
+    for (size_t b = 0; b * part_block_ < all.size(); ++b)
+      for (size_t j = b * part_block_; j < std::min(all.size(), (b + 1) * part_block_); ++j) plans[b % k].push_back(all[j]);
+    states_[i].open_parts = k;
+    states_[i].all_ok = true;
+    for (size_t p = 0; p < k; ++p) {
+      ItemState sub;
+      sub.file = states_[i].file;
+      sub.origin = i;
+      sub.part = static_cast<uint32_t>(p + 1);
+      sub.started = true;
+      sub.planned = std::move(plans[p]);
+      states_.push_back(std::move(sub));
+      states_[i].subs.push_back(states_.size() - 1);
+    }
+    spdlog::info("'{}': checking {} declarations in {} parts", items_[i].display, all.size(), k);
+    for (size_t sub : std::vector<size_t>(states_[i].subs)) schedule(sub);
+  }
+
+  // The join. All parts ok: every assumption a part made (that the declarations of the other
+  // parts are accepted) holds, so every verdict equals the serial one: print them. Anything
+  // else: drop them and check the file serially, which gives exactly the serial rows.
+  void part_finished(size_t i) {
+    ItemState& o = states_[i];
+    if (o.open_parts == 0 || --o.open_parts > 0) return;
+    if (o.all_ok) {
+      for (auto& [st, row] : o.held) count(st, nullptr), out_.write(row);
+      for (size_t sub : o.subs)
+        for (uint64_t d : states_[sub].printed) o.printed.insert(d);
+      o.held.clear();
+      o.subs.clear();
+      item_finished(i);
+      return;
+    }
+    spdlog::info("'{}': a part did not accept everything; checking the file serially for the exact rows",
+                 items_[i].display);
+    o.held.clear();
+    o.subs.clear();
+    o.cursor = 0;
+    o.chunk = kFirstChunk;
+    schedule(i);
   }
 
   void submit_import(size_t f) {
@@ -286,6 +350,7 @@ class Engine final : public sv::JobSink {
     if (items_[i].decls.empty()) {
       s.planned.resize(f.info.declarations);
       for (uint64_t d = 0; d < f.info.declarations; ++d) s.planned[d] = d;
+      if (split_parts_ > 1 && f.info.declarations >= 2 * part_block_) return split(i);
     } else {
       std::set<uint64_t> sel;
       for (const std::string& name : items_[i].decls) {
@@ -322,7 +387,8 @@ class Engine final : public sv::JobSink {
     uint64_t id = next_job_++;
     const std::string& path = files_[s.file].path;
     jobs_[id] = Job{Job::Kind::Check, s.file, i, batch};
-    proto::CheckRequest req{path, batch, items_[i].display, items_[i].module};
+    const WorkItem& wi = items_[s.origin];
+    proto::CheckRequest req{path, batch, wi.display, wi.module, s.part};
     pool_->submit(sv::Job{id, sv::RequestKind::Check, proto::encode(req), path, false, std::nullopt});
   }
 
@@ -337,9 +403,8 @@ class Engine final : public sv::JobSink {
       }
       if (s.printed.count(row->decl)) continue;
       s.printed.insert(row->decl);
-      tally(oc_, row->status);
       std::string_view j = row->open_json;
-      out_.write(proto::finish_row(j, static_cast<int>(o.ref.worker_id), static_cast<int>(o.ref.attempt)));
+      emit(i, row->status, proto::finish_row(j, static_cast<int>(o.ref.worker_id), static_cast<int>(o.ref.attempt)));
     }
   }
 
@@ -349,21 +414,42 @@ class Engine final : public sv::JobSink {
     ItemState& s = states_[i];
     if (!s.printed.insert(d).second) return;
     const FileState& f = files_[s.file];
-    if (std::string(status) == "cancelled") ++oc_.cancelled;
-    else if (std::string(status) == "timeout") ++oc_.timeout;
-    else ++oc_.crashed;
     JsonObject err;
     err.field("kind", kind).field("message", message);
     if (failure && !failure->stderr_tail.empty()) err.field("stderr_tail", failure->stderr_tail);
     JsonObject row;
-    row.field("schema", kRowSchema).field("type", "decl").field("file", items_[i].display);
-    if (!items_[i].module.empty()) row.field("module", items_[i].module);
+    const WorkItem& wi = items_[s.origin];
+    row.field("schema", kRowSchema).field("type", "decl").field("file", wi.display);
+    if (!wi.module.empty()) row.field("module", wi.module);
     if (d < f.info.names.size()) {
       row.field("name", f.info.names[d]).field("kind", f.info.kinds[d]).field("line", f.info.lines[d]);
     }
     row.field("status", status).raw("error", err.str());
     if (ref && ref->attempt > 0) row.field("worker", static_cast<uint64_t>(ref->worker_id)).field("attempt", ref->attempt);
-    out_.write(row.str());
+    host::VerdictStatus vs = std::string(status) == "cancelled" ? host::VerdictStatus::Cancelled
+                           : std::string(status) == "timeout"   ? host::VerdictStatus::Timeout
+                                                                : host::VerdictStatus::Error;
+    emit(i, vs, row.str(), status);
+  }
+
+  // A final row of state i: printed, or held when i is a part (until the join).
+  void emit(size_t i, host::VerdictStatus status, std::string row, const char* driver_status = nullptr) {
+    ItemState& s = states_[i];
+    if (s.part != 0) {
+      ItemState& o = states_[s.origin];
+      if (status != host::VerdictStatus::Ok) o.all_ok = false;
+      o.held.emplace_back(status, std::move(row));
+      return;
+    }
+    count(status, driver_status);
+    out_.write(row);
+  }
+
+  void count(host::VerdictStatus status, const char* driver_status) {
+    if (!driver_status) return tally(oc_, status);
+    if (std::string(driver_status) == "cancelled") ++oc_.cancelled;
+    else if (std::string(driver_status) == "timeout") ++oc_.timeout;
+    else ++oc_.crashed;
   }
 
   void on_check(const Job& job, const sv::JobOutcome& o) {
@@ -453,6 +539,8 @@ class Engine final : public sv::JobSink {
   std::unordered_map<uint64_t, Job> jobs_;
   uint64_t next_job_ = 1;
   size_t max_active_files_ = 1;
+  size_t split_parts_ = 1;  // parts per whole-file item (1: no split)
+  size_t part_block_ = kPartBlock;
   size_t active_files_ = 0;
   size_t next_file_ = 0;
   bool stopping_ = false;

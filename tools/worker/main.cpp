@@ -75,11 +75,14 @@ void handle_check(host::Session& session, const WorkerOptions& opts, sv::Request
   }
   bool parent_gone = false;
   const tools::RowSource src{req->label.empty() ? req->file : req->label, req->module};
-  session.check(le, selection, [&](const host::DeclVerdict& v) {
-    if (parent_gone) return;
-    std::string row = tools::decl_row(src, *le.env, v, tools::RowOrigin{-1, 0}, opts.axioms);
-    if (!ctx.row(proto::encode_row(v.decl, v.status, row))) parent_gone = true;
-  });
+  session.check(
+      le, selection,
+      [&](const host::DeclVerdict& v) {
+        if (parent_gone) return;
+        std::string row = tools::decl_row(src, *le.env, v, tools::RowOrigin{-1, 0}, opts.axioms);
+        if (!ctx.row(proto::encode_row(v.decl, v.status, row))) parent_gone = true;
+      },
+      static_cast<uint32_t>(req->part));
   ctx.stats(sv::StatsPayload{session.retained_bytes()});
   ctx.respond("{}");
 }

@@ -51,6 +51,12 @@ struct CheckOptions {
 #endif
   const CancelToken* cancel = nullptr;
   ProgressSink progress;
+  /// Part mode (one export split over several checkers): every unselected declaration
+  /// before a selected one is *assumed* accepted (made visible, extensions updated, never
+  /// checked or reported) instead of being checked. Verdicts are then conditional on those
+  /// assumptions; the caller accepts them only if every assumed declaration is accepted in
+  /// its own part (see docs/kernel.md, "One export over several workers").
+  bool assume_unselected = false;
 };
 
 struct CheckSummary {

@@ -10,6 +10,7 @@
 #include <expected>
 #include <functional>
 #include <list>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,6 +31,8 @@ struct LoadedExport {
   std::string path;
   std::shared_ptr<Environment> env;
   std::unique_ptr<Checker> checker;
+  /// Part checkers (CheckOptions::assume_unselected), by part number (1, 2, …).
+  std::map<uint32_t, std::unique_ptr<Checker>> parts;
   uint64_t size = 0;
   int64_t mtime_ns = 0;
   size_t bytes() const { return env ? env->store().bytes() : 0; }
@@ -46,9 +49,10 @@ class Session {
   std::vector<uint32_t> resolve(const LoadedExport& ex, const std::vector<std::string>& names,
                                 std::vector<std::string>& missing) const;
 
-  /// Checks the selection (empty: everything) of a loaded export.
+  /// Checks the selection (empty: everything) of a loaded export. `part` 0 is the serial
+  /// checker; part p > 0 has its own checker in part mode (CheckOptions::assume_unselected).
   CheckSummary check(LoadedExport& ex, const std::vector<uint32_t>& selection,
-                     const std::function<void(const DeclVerdict&)>& on_verdict);
+                     const std::function<void(const DeclVerdict&)>& on_verdict, uint32_t part = 0);
 
   size_t retained_bytes() const;
   /// Distinct exports loaded since the session started (re-imports of a cached one excluded).
