@@ -227,7 +227,9 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
       // Part mode: everything up to the last selected declaration, in file order; the
       // unselected ones are assumed below.
       uint32_t last = *std::max_element(selection.begin(), selection.end());
-      for (uint32_t d = 0; d <= last; ++d)
+      auto& first = state_->first_undecided;
+      while (first < state_->decided.size() && state_->decided[first]) ++first;
+      for (uint32_t d = first; d <= last; ++d)
         if (!state_->decided[d]) order.push_back(d);
       for (uint32_t d : selection)
         if (state_->decided[d] && !report[d]) order.push_back(d);

@@ -426,3 +426,28 @@ TEST_CASE("rows carry the manifest's file as written and its module, in both mod
     CHECK(r.rows[0].find("\"module\":\"Tutorial.Basic\"") != std::string::npos);
   }
 }
+
+TEST_CASE("plan: the items of a split export give exactly the serial rows when run") {
+  for (const char* rel : {"converted/Init.Prelude.ndjson", "leanbatch/proj-of-stuck-sort.reject.ndjson",
+                          "kiota/extra-rec.reject.ndjson"}) {
+    INFO(rel);
+    std::string f = lbtest::corpus_path(rel);
+    Result plan = run_lb({"plan", f, "--parts", "3"});
+    REQUIRE(plan.exit == 0);
+    REQUIRE(!plan.rows.empty());
+    REQUIRE(plan.rows.size() <= 3);  // fewer when the file has fewer declarations
+    std::string manifest = std::string(LB_BINARY_DIR) + "/plan-" + std::to_string(getpid()) + ".ndjson";
+    {
+      std::ofstream m(manifest);
+      for (const auto& row : plan.rows) m << row << "\n";
+    }
+    Result parts = run_lb({"run", "-j", "2", manifest});
+    Result serial = run_lb({"check", "--in-process", f});
+    std::remove(manifest.c_str());
+    CHECK(parts.exit == serial.exit);
+    auto a = verdicts(parts), b = verdicts(serial);
+    a.erase({"summary", 0});
+    b.erase({"summary", 0});
+    CHECK(a == b);
+  }
+}

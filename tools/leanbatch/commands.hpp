@@ -56,4 +56,11 @@ struct ScaleOptions {
 };
 int run_make_scale_corpus(const ScaleOptions& opts, RowWriter& out);
 
+struct PlanOptions {
+  std::string file;
+  unsigned parts = 2;
+};
+/// `plan EXPORT --parts K`: K manifest items (contiguous, cost-balanced declaration ranges).
+int run_plan(const PlanOptions& opts, RowWriter& out);
+
 }  // namespace leanbatch::tools

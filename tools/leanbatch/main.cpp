@@ -96,6 +96,11 @@ int main(int argc, char** argv) {
   s->add_option("copies", scale.copies, "number of copies")->required()->check(CLI::Range(1u, 1000000u));
   s->add_option("-o,--output", scale.output, "output file")->required();
 
+  PlanOptions plan;
+  auto* pl = app.add_subcommand("plan", "split one export into K manifest items (to spread it over machines with `run`)");
+  pl->add_option("file", plan.file, "export file")->required()->check(CLI::ExistingFile);
+  pl->add_option("--parts", plan.parts, "number of items (default 2)")->check(CLI::Range(1u, 100000u));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -115,5 +120,6 @@ int main(int argc, char** argv) {
   install_in_process_interrupts();
   if (i->parsed()) return run_info(info, out);
   if (s->parsed()) return run_make_scale_corpus(scale, out);
+  if (pl->parsed()) return run_plan(plan, out);
   return kExitUsage;
 }

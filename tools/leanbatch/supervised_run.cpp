@@ -75,6 +75,7 @@ class Engine final : public sv::JobSink {
 
   int run() {
     auto t0 = std::chrono::steady_clock::now();
+    t0_ = t0;
     auto exe = sv::executable_beside_self("leanbatch-worker");
     if (!exe) {
       report_error("cannot find leanbatch-worker beside leanbatch (use --in-process)");
@@ -140,8 +141,9 @@ class Engine final : public sv::JobSink {
     jobs_.erase(it);
     if (job.kind == Job::Kind::Import)
       on_import(job, o);
-    else
+    else if (job.kind == Job::Kind::Check)
       on_check(job, o);
+    // Warm: another worker loaded the export for the parts; the main import reports errors.
   }
 
   void on_worker_event(const sv::WorkerEvent& e) override {
@@ -190,11 +192,15 @@ class Engine final : public sv::JobSink {
     uint32_t part = 0;              // 0: serial; p: part p of its origin
     std::vector<size_t> subs;       // the origin's part sub-items
     size_t open_parts = 0;
-    std::vector<std::pair<host::VerdictStatus, std::string>> held;  // rows of the parts
-    bool all_ok = true;             // every held row is ok
+    // Rows of the parts not printed yet, by declaration. A part's row is final once every
+    // declaration before it (in file order) is accepted: its assumptions then hold. Rows are
+    // printed up to that frontier as the parts progress.
+    std::unordered_map<uint64_t, std::pair<host::VerdictStatus, std::string>> held;
+    size_t frontier = 0;            // position in `planned` of the first row not printed
+    bool all_ok = true;             // no held row at the frontier is anything but ok
   };
   struct Job {
-    enum class Kind { Import, Check } kind;
+    enum class Kind { Import, Warm, Check } kind;
     size_t file = 0;
     size_t item = 0;
     std::vector<uint64_t> decls;
@@ -213,6 +219,15 @@ class Engine final : public sv::JobSink {
       files_[f].open_items = files_[f].waiting.size();
       ++active_files_;
       submit_import(f);
+      // An export that will be split is loaded by every worker at once (reading in
+      // parallel instead of one worker after the other once the parts are known).
+      if (split_parts_ > 1)
+        for (size_t w = 1; w < split_parts_; ++w) {
+          uint64_t id = next_job_++;
+          jobs_[id] = Job{Job::Kind::Warm, f, 0, {}};
+          pool_->submit(sv::Job{id, sv::RequestKind::Import, proto::encode(proto::ImportRequest{files_[f].path}),
+                                files_[f].path, false, std::nullopt});
+        }
     }
   }
 
@@ -245,6 +260,7 @@ class Engine final : public sv::JobSink {
       for (size_t j = b * part_block_; j < std::min(all.size(), (b + 1) * part_block_); ++j) plans[b % k].push_back(all[j]);
     states_[i].open_parts = k;
     states_[i].all_ok = true;
+    states_[i].frontier = 0;
     for (size_t p = 0; p < k; ++p) {
       ItemState sub;
       sub.file = states_[i].file;
@@ -255,30 +271,30 @@ class Engine final : public sv::JobSink {
       states_.push_back(std::move(sub));
       states_[i].subs.push_back(states_.size() - 1);
     }
-    spdlog::info("'{}': checking {} declarations in {} parts", items_[i].display, all.size(), k);
+    spdlog::info("'{}': checking {} declarations in {} parts ({:.2f}s)", items_[i].display, all.size(), k,
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count());
     for (size_t sub : std::vector<size_t>(states_[i].subs)) schedule(sub);
   }
 
-  // The join. All parts ok: every assumption a part made (that the declarations of the other
-  // parts are accepted) holds, so every verdict equals the serial one: print them. Anything
-  // else: drop them and check the file serially, which gives exactly the serial rows.
+  // The join, when every part is done. All rows final and printed: done. Otherwise the rows
+  // from the first one that is not ok on rest on a false assumption: they are dropped and
+  // that rest is checked serially, which gives exactly the serial rows (the serial checker
+  // checks what they depend on first, without reporting it again).
   void part_finished(size_t i) {
     ItemState& o = states_[i];
     if (o.open_parts == 0 || --o.open_parts > 0) return;
-    if (o.all_ok) {
-      for (auto& [st, row] : o.held) count(st, nullptr), out_.write(row);
-      for (size_t sub : o.subs)
-        for (uint64_t d : states_[sub].printed) o.printed.insert(d);
-      o.held.clear();
-      o.subs.clear();
+    advance_frontier(i);
+    o.subs.clear();
+    o.held.clear();
+    if (o.frontier == o.planned.size()) {
+      spdlog::info("'{}': every part accepted everything ({:.2f}s)", items_[i].display,
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count());
       item_finished(i);
       return;
     }
-    spdlog::info("'{}': a part did not accept everything; checking the file serially for the exact rows",
-                 items_[i].display);
-    o.held.clear();
-    o.subs.clear();
-    o.cursor = 0;
+    spdlog::info("'{}': {} declarations after the first one not accepted are checked again serially",
+                 items_[i].display, o.planned.size() - o.frontier);
+    o.cursor = o.frontier;
     o.chunk = kFirstChunk;
     schedule(i);
   }
@@ -404,7 +420,8 @@ class Engine final : public sv::JobSink {
       if (s.printed.count(row->decl)) continue;
       s.printed.insert(row->decl);
       std::string_view j = row->open_json;
-      emit(i, row->status, proto::finish_row(j, static_cast<int>(o.ref.worker_id), static_cast<int>(o.ref.attempt)));
+      emit(i, row->status, proto::finish_row(j, static_cast<int>(o.ref.worker_id), static_cast<int>(o.ref.attempt)), nullptr,
+           row->decl);
     }
   }
 
@@ -429,20 +446,39 @@ class Engine final : public sv::JobSink {
     host::VerdictStatus vs = std::string(status) == "cancelled" ? host::VerdictStatus::Cancelled
                            : std::string(status) == "timeout"   ? host::VerdictStatus::Timeout
                                                                 : host::VerdictStatus::Error;
-    emit(i, vs, row.str(), status);
+    emit(i, vs, row.str(), status, d);
   }
 
-  // A final row of state i: printed, or held when i is a part (until the join).
-  void emit(size_t i, host::VerdictStatus status, std::string row, const char* driver_status = nullptr) {
+  // A final row of state i: printed, or held when i is a part (until it is final).
+  void emit(size_t i, host::VerdictStatus status, std::string row, const char* driver_status = nullptr,
+            uint64_t decl = 0) {
     ItemState& s = states_[i];
     if (s.part != 0) {
       ItemState& o = states_[s.origin];
-      if (status != host::VerdictStatus::Ok) o.all_ok = false;
-      o.held.emplace_back(status, std::move(row));
+      o.held.emplace(decl, std::make_pair(status, std::move(row)));
+      advance_frontier(s.origin);
       return;
     }
     count(status, driver_status);
     out_.write(row);
+  }
+
+  void advance_frontier(size_t i) {
+    ItemState& o = states_[i];
+    while (o.all_ok && o.frontier < o.planned.size()) {
+      auto it = o.held.find(o.planned[o.frontier]);
+      if (it == o.held.end()) return;
+      if (it->second.first != host::VerdictStatus::Ok) {
+        // Not accepted: the rows after it rest on a false assumption (serial check below).
+        o.all_ok = false;
+        return;
+      }
+      count(it->second.first, nullptr);
+      out_.write(it->second.second);
+      o.printed.insert(it->first);
+      o.held.erase(it);
+      ++o.frontier;
+    }
   }
 
   void count(host::VerdictStatus status, const char* driver_status) {
@@ -541,6 +577,7 @@ class Engine final : public sv::JobSink {
   size_t max_active_files_ = 1;
   size_t split_parts_ = 1;  // parts per whole-file item (1: no split)
   size_t part_block_ = kPartBlock;
+  std::chrono::steady_clock::time_point t0_;
   size_t active_files_ = 0;
   size_t next_file_ = 0;
   bool stopping_ = false;
