@@ -194,6 +194,17 @@ TEST_CASE("a closed stdout stops the run without a crash") {
   CHECK(r.exit == 0);  // the exit status of the pipeline is head's
 }
 
+TEST_CASE("stdout that cannot be written stops the run at once: exit 3 and a reason on stderr") {
+  std::string f = corpus("converted/Init.Prelude.ndjson");
+  for (const char* mode : {"--in-process", "-j1", "-j2"}) {
+    INFO(mode);
+    // Before: exit 3 with nothing on stderr, after checking everything.
+    Run r = run(std::string("check ") + mode + " " + f + " " + f + " > /dev/full");
+    CHECK(r.exit == 3);
+    CHECK(r.err.find("cannot write rows to stdout") != std::string::npos);
+  }
+}
+
 TEST_CASE("check: a repeatable option takes one value; the files after it are all checked") {
   std::string bad = corpus("leanbatch/proj-of-stuck-sort.reject.ndjson");
   std::string good = corpus("axeyum/classical-em.ndjson");

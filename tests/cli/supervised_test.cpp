@@ -23,8 +23,8 @@ struct Result {
   std::string err;
 };
 
-// Runs leanbatch with argv; optionally sends SIGINT after `interrupt_after`.
-Result run_lb(const std::vector<std::string>& args, std::chrono::milliseconds interrupt_after = {}) {
+// Runs leanbatch with argv; optionally sends `sig` (SIGINT) after `interrupt_after`.
+Result run_lb(const std::vector<std::string>& args, std::chrono::milliseconds interrupt_after = {}, int sig = SIGINT) {
   int out_pipe[2], err_pipe[2];
   REQUIRE(pipe(out_pipe) == 0);
   REQUIRE(pipe(err_pipe) == 0);
@@ -47,7 +47,7 @@ Result run_lb(const std::vector<std::string>& args, std::chrono::milliseconds in
   if (interrupt_after.count() > 0)
     killer = std::thread([=] {
       std::this_thread::sleep_for(interrupt_after);
-      kill(pid, SIGINT);
+      kill(pid, sig);
     });
   std::string out, err;
   std::thread err_reader([&] {
@@ -282,6 +282,23 @@ TEST_CASE("SIGINT in-process: cancelled rows and exit 130 too") {
     if (line.find("\"name\":\"slow\"") != std::string::npos && line.find("\"cancelled\"") != std::string::npos)
       cancelled = true;
   CHECK(cancelled);
+}
+
+TEST_CASE("SIGINT or SIGHUP in-process: the files after the interrupted one get cancelled rows") {
+  std::string f = slow_file();
+  std::string p1 = lbtest::corpus_path("axeyum/classical-em.ndjson");
+  std::string p2 = lbtest::corpus_path("tutorial/good/001_basicDef.ndjson");
+  for (int sig : {SIGINT, SIGHUP}) {
+    INFO("signal " << sig);
+    Result r = run_lb({"check", "--in-process", f, p1, p2}, std::chrono::milliseconds(1500), sig);
+    CHECK(r.exit == 130);
+    auto st = statuses(r);
+    // Before: p1 and p2 had no row at all (and SIGHUP killed the process: exit 129).
+    CHECK(st[{p1, 0}] == "cancelled");
+    CHECK(st[{p2, 0}] == "cancelled");
+    REQUIRE(!r.rows.empty());
+    CHECK(r.rows.back().find("\"type\":\"summary\"") != std::string::npos);
+  }
 }
 
 TEST_CASE("run: a manifest of items, relative paths, bad lines reported with their number") {

@@ -23,6 +23,8 @@ struct Outcomes {
   unsigned long long file_errors() const { return malformed + file_declined + file_crashed + file_cancelled; }
 
   int exit_code() const {
+    // Rows that could not be written leave the run undecided, whatever stopped it then.
+    if (io_error) return kExitUndecided;
     if (interrupted) return kExitInterrupted;
     if (rejected > 0 || malformed > 0 || skipped > 0) return kExitRejected;  // skipped: a requested name is missing
     if (timeout > 0 || crashed > 0 || cancelled > 0 || file_crashed > 0 || file_cancelled > 0 || io_error)

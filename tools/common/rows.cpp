@@ -77,6 +77,16 @@ std::string file_error_row(const RowSource& src, const host::ReadError& err) {
   return o.str();
 }
 
+std::string file_row(const RowSource& src, std::string_view status, std::string_view kind, std::string_view message) {
+  JsonObject err;
+  err.field("kind", kind).field("message", message);
+  JsonObject row;
+  row.field("schema", kRowSchema).field("type", "file").field("file", src.file);
+  if (!src.module.empty()) row.field("module", src.module);
+  row.field("status", status).raw("error", err.str());
+  return row.str();
+}
+
 void tally_file(Outcomes& o, std::string_view status) {
   if (status == "malformed") ++o.malformed;
   else if (status == "declined") ++o.file_declined;

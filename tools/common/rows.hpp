@@ -36,6 +36,9 @@ const char* file_status(const host::ReadError& err);
 /// The terminal row of a file that could not be read.
 std::string file_error_row(const RowSource& src, const host::ReadError& err);
 
+/// A file row with the given status and error (e.g. "cancelled" for an item never reached).
+std::string file_row(const RowSource& src, std::string_view status, std::string_view kind, std::string_view message);
+
 /// Adds a file row's status to the tallies.
 void tally_file(Outcomes& o, std::string_view status);
 

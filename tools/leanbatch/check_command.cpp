@@ -44,9 +44,21 @@ int run_in_process(const std::vector<WorkItem>& items, const CheckCliOptions& op
   std::shared_ptr<const Environment> env;
   std::unique_ptr<Checker> checker;
   std::optional<ReadError> load_error;
-  for (const WorkItem& item : items) {
+  // Interrupted: every item not reached (or whose export was being read) gets a `cancelled`
+  // file row, so that nothing named on the command line or in the manifest goes unreported.
+  size_t next = 0;
+  auto cancel_rest = [&](size_t from) {
+    for (size_t k = from; k < items.size(); ++k) {
+      tally_file(oc, "cancelled");
+      out.write(file_row(RowSource{items[k].display, items[k].module}, "cancelled", "cancelled",
+                         "interrupted before this export was checked"));
+    }
+  };
+  for (; next < items.size(); ++next) {
+    const WorkItem& item = items[next];
     if (opts.cancel && opts.cancel->requested()) {
       oc.interrupted = true;
+      cancel_rest(next);
       break;
     }
     if (item.file != loaded_path) {
@@ -67,6 +79,7 @@ int run_in_process(const std::vector<WorkItem>& items, const CheckCliOptions& op
     if (load_error) {
       if (load_error->kind == ReadErrorKind::Cancelled) {
         oc.interrupted = true;
+        cancel_rest(next);
         break;
       }
       spdlog::warn("{}", load_error->describe());
@@ -96,7 +109,11 @@ int run_in_process(const std::vector<WorkItem>& items, const CheckCliOptions& op
       for (const auto& e : checker->enabled_extensions()) s += (s.empty() ? "" : ", ") + e;
       return s.empty() ? std::string("none") : s;
     }());
-    if (opts.cancel && opts.cancel->requested()) oc.interrupted = true;
+    if (opts.cancel && opts.cancel->requested()) {
+      oc.interrupted = true;
+      cancel_rest(next + 1);
+      break;
+    }
     if (out.failed()) break;
   }
   return finish_run(items, names_global, found, oc, out, t0);

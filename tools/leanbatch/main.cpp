@@ -26,6 +26,7 @@ void install_in_process_interrupts() {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);  // a closed terminal: the same orderly stop
 }
 
 // A repeatable option takes exactly one value per occurrence (`--decl A --decl B`): taking
@@ -45,7 +46,8 @@ void add_check_options(CLI::App* c, leanbatch::tools::CheckCliOptions& o) {
   c->add_option("--budget-ms", o.budget_ms, "time budget per declaration in milliseconds (0: none)");
   c->add_flag("--in-process", o.in_process, "check in this process instead of supervised workers");
   c->add_flag("--no-split", o.no_split, "never split one export over several workers (by default an export is split when there are fewer files than workers)");
-  c->add_option("-j,--jobs", o.jobs, "number of worker processes (default: number of CPUs)");
+  c->add_option("-j,--jobs", o.jobs, "number of worker processes (default: number of CPUs; at most 1024)")
+      ->check(CLI::Range(0u, 1024u));
   c->add_flag("--events", o.events, "also print worker start/exit/restart events as rows");
   c->add_option("--shard", o.shard, "check only shard I of N (I/N, 1-based), splitting by export file");
   c->add_option("--request-timeout-s", o.request_timeout_s, "watchdog per worker request in seconds (0: none)");
@@ -75,7 +77,9 @@ int main(int argc, char** argv) {
 
   CheckCliOptions check;
   auto* c = app.add_subcommand("check", "check every declaration of export files; one NDJSON row each, then a summary");
-  c->add_option("files", check.files, "export files (lean4export NDJSON 3.1)")->required()->check(CLI::ExistingFile);
+  // No existence check here: a missing or unreadable export is one `file` row (exit 3) and
+  // the files beside it are still checked.
+  c->add_option("files", check.files, "export files (lean4export NDJSON 3.1)")->required();
   add_check_options(c, check);
 
   CheckCliOptions run;
@@ -88,7 +92,8 @@ int main(int argc, char** argv) {
   i->add_option("file", info.file, "export file")->required()->check(CLI::ExistingFile);
   one_value_each(i->add_option("--decl", info.decls, "add a row for this declaration (kind, universe parameters, type, dependencies); repeatable"));
   one_value_each(i->add_option("--extract", info.extract, "write this declaration and its dependency closure to -o OUT; repeatable"));
-  i->add_option("-o,--output", info.output, "output file for --extract");
+  auto* info_out = i->add_option("-o,--output", info.output, "output file for --extract");
+  i->get_option("--extract")->needs(info_out);
 
   ScaleOptions scale;
   auto* s = app.add_subcommand("make-scale-corpus", "write N renamed copies of an export (benchmark corpora)");
@@ -101,6 +106,8 @@ int main(int argc, char** argv) {
   pl->add_option("file", plan.file, "export file")->required()->check(CLI::ExistingFile);
   pl->add_option("--parts", plan.parts, "number of items (default 2)")->check(CLI::Range(1u, 100000u));
 
+  // -v / -q also after the subcommand.
+  for (CLI::App* sub : {c, r, i, s, pl}) sub->fallthrough();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -111,7 +118,13 @@ int main(int argc, char** argv) {
   // A closed stdout is reported by failed writes (then we stop), not by SIGPIPE.
   signal(SIGPIPE, SIG_IGN);
   RowWriter out(stdout);
+  // Nobody reads the rows any more: stop as if interrupted (workers cancelled, exit 3).
+  out.on_failure([] { g_cancel.request(); });
   CheckCliOptions* chosen = c->parsed() ? &check : r->parsed() ? &run : nullptr;
+  if (r->parsed() && !run.decls.empty()) {
+    report_error("run: --decl does not apply to a manifest; list the declarations of each item in the manifest ('decls')");
+    return kExitUsage;
+  }
   if (chosen) {
     if (chosen->in_process) install_in_process_interrupts();
     chosen->cancel = &g_cancel;

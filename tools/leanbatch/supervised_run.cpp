@@ -132,9 +132,19 @@ class Engine final : public sv::JobSink {
     return finish_run(items_, names_global_, found_names_, oc_, out_, t0);
   }
 
-  void on_row(const sv::JobFrame&) override {}  // rows are printed from the outcome (final)
+  void on_row(const sv::JobFrame&) override { stop_if_output_failed(); }  // rows are printed from the outcome
+
+  // stdout failed (EPIPE, ENOSPC): nothing more can be reported, so the workers are stopped
+  // now instead of checking everything for nobody (exit 3, said once on stderr).
+  void stop_if_output_failed() {
+    if (!out_.failed() || output_stop_ || !pool_) return;
+    output_stop_ = true;
+    stopping_ = true;
+    pool_->request_cancel();
+  }
 
   void on_outcome(sv::JobOutcome&& o) override {
+    stop_if_output_failed();
     auto it = jobs_.find(o.ref.job_id);
     if (it == jobs_.end()) return;
     Job job = std::move(it->second);
@@ -581,6 +591,7 @@ class Engine final : public sv::JobSink {
   size_t active_files_ = 0;
   size_t next_file_ = 0;
   bool stopping_ = false;
+  bool output_stop_ = false;
   std::optional<sv::FatalExit> gave_up_;
   std::set<std::string> found_names_;
   Outcomes oc_;

@@ -34,8 +34,11 @@ std::expected<std::vector<WorkItem>, ManifestError> read_manifest(const std::str
   int format = 0;  // 0 unknown, 1 NDJSON, 2 text
   while (std::getline(in, raw)) {
     ++line;
+    // A UTF-8 byte order mark (editors on some systems write one) is not part of the text.
+    if (line == 1 && raw.rfind("\xEF\xBB\xBF", 0) == 0) raw.erase(0, 3);
     std::string s = trim(raw);
-    if (s.empty() || (format != 1 && s[0] == '#')) continue;
+    // `#` starts a comment line in both formats (a JSON line never starts with it).
+    if (s.empty() || s[0] == '#') continue;
     if (format == 0) format = s[0] == '{' ? 1 : 2;
     WorkItem item;
     item.manifest_line = line;
@@ -71,7 +74,12 @@ std::expected<std::vector<WorkItem>, ManifestError> read_manifest(const std::str
       if (item.display.empty()) return std::unexpected(ManifestError{line, "missing 'file'"});
     } else {
       if (s[0] == '{') return std::unexpected(ManifestError{line, "a JSON line in a plain-text manifest"});
+      // `path#Decl` names a declaration; `path  # note` (a blank before '#') is a comment.
       size_t hash = s.find('#');
+      if (hash != std::string::npos && hash > 0 && (s[hash - 1] == ' ' || s[hash - 1] == '\t')) {
+        s = trim(s.substr(0, hash));
+        hash = std::string::npos;
+      }
       item.display = trim(s.substr(0, hash));
       if (hash != std::string::npos) {
         std::string d = trim(s.substr(hash + 1));
