@@ -224,3 +224,55 @@ TEST_CASE("check: a repeatable option takes one value; the files after it are al
   CHECK(i.exit == 0);
   CHECK(i.out.find("\"name\":\"propext\"") != std::string::npos);
 }
+
+TEST_CASE("check: a missing file or a directory is one file row; the files beside it are checked; exit 3") {
+  std::string good = corpus("axeyum/classical-em.ndjson");
+  for (const char* mode : {"--in-process", "-j1"}) {
+    INFO(mode);
+    // Before: exit 64 with no rows at all.
+    Run r = run(std::string("check ") + mode + " /nonexistent-leanbatch.ndjson " + good + " " + LB_BINARY_DIR);
+    CHECK(r.exit == 3);
+    CHECK(r.out.find("\"file\":\"/nonexistent-leanbatch.ndjson\",\"status\":\"crashed\"") != std::string::npos);
+    CHECK(r.out.find(std::string("\"file\":\"") + LB_BINARY_DIR + "\",\"status\":\"crashed\"") != std::string::npos);
+    CHECK(r.out.find("\"ok\":84") != std::string::npos);
+  }
+}
+
+TEST_CASE("command line: -v/-q after the subcommand, --extract needs -o first, run rejects --decl, -j is bounded") {
+  std::string good = corpus("axeyum/classical-em.ndjson");
+  Run q = run("check --in-process " + good + " -q");
+  CHECK(q.exit == 0);
+  Run x = run("info " + good + " --extract Classical.em");
+  CHECK(x.exit == 64);
+  CHECK(x.out.empty());  // before: a summary row, then exit 64
+  Run d = run("run --decl X " + good);
+  CHECK(d.exit == 64);
+  Run j = run("check -j 100000 " + good);
+  CHECK(j.exit == 64);
+}
+
+TEST_CASE("run: manifests with a byte order mark, comments anywhere, and `path # note`") {
+  std::string good = corpus("axeyum/classical-em.ndjson");
+  std::string m1 = std::string(LB_BINARY_DIR) + "/bom-" + std::to_string(getpid()) + ".ndjson";
+  {
+    std::ofstream o(m1);
+    o << "\xEF\xBB\xBF{\"file\":\"" << good << "\",\"decls\":[\"Classical.em\"]}\n";
+    o << "# a comment after the first item\n";
+    o << "{\"file\":\"" << good << "\",\"decls\":[\"propext\"]}\n";
+  }
+  Run a = run("run --in-process " + m1);
+  CHECK(a.exit == 0);
+  CHECK(a.out.find("\"name\":\"Classical.em\"") != std::string::npos);
+  CHECK(a.out.find("\"name\":\"propext\"") != std::string::npos);
+  std::string m2 = std::string(LB_BINARY_DIR) + "/note-" + std::to_string(getpid()) + ".txt";
+  {
+    std::ofstream o(m2);
+    o << good << "   # the whole file\n";
+    o << good << "#Classical.em\n";
+  }
+  Run b = run("run --in-process " + m2);
+  CHECK(b.exit == 0);  // before: a declaration named "the whole file" was missing (exit 1)
+  CHECK(b.out.find("\"skipped\":0") != std::string::npos);
+  std::remove(m1.c_str());
+  std::remove(m2.c_str());
+}
