@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "leanbatch/host/decl_digest.hpp"
 #include "leanbatch/host/export_writer.hpp"
 #include "leanbatch/host/internal_error.hpp"
 #include "leanbatch/host/kernel/builtin_axioms.hpp"
@@ -99,6 +100,7 @@ struct Checker::State {
   uint32_t first_undecided = 0;  // every declaration before it is decided
   std::unordered_map<uint32_t, bool> builtin_canonical;  // built-in axiom name → is Lean's
   std::vector<bool> assumed;  // part mode: accepted without being checked
+  std::unique_ptr<DeclDigests> digests;  // reuse: content digests (made on first use)
 };
 
 Checker::Checker(std::shared_ptr<const Environment> env, CheckOptions opts)
@@ -210,6 +212,30 @@ std::vector<uint32_t> Checker::selection_order(std::span<const uint32_t> selecti
   return order;
 }
 
+// Reuse (docs/kernel.md, "Reuse"): accept declaration `d` without checking it when an
+// identical declaration over identical dependencies was accepted by a checker of this process
+// under the same verdict-affecting options, its names are free here, and its direct
+// dependencies are accepted here. Sets `key` (the content key) whenever reuse is on, so that
+// a miss can be remembered once `d` is accepted. Speed only: a miss checks as usual.
+bool Checker::try_reuse(uint32_t d, std::string& key) {
+  KernelEnv& kenv = state_->kenv;
+  if (!state_->digests) state_->digests = std::make_unique<DeclDigests>(*env_);
+  std::string opts = std::string("leanbatch ") + LEANBATCH_VERSION + (opts_.allow_unsafe ? " unsafe" : " safe");
+  Digest k = digest_with(state_->digests->of_decl(d), opts);
+  key.assign(reinterpret_cast<const char*>(k.data()), k.size());
+  if (!opts_.reuse->keys.count(key)) return false;
+  const Declaration& decl = env_->declaration(d);
+  try {
+    for (uint32_t i = decl.first_const; i < decl.first_const + decl.num_consts; ++i)
+      kenv.check_name_free(env_->constant(i).name, d);
+  } catch (const KernelError&) {
+    return false;  // a name taken by an earlier declaration of this file: check (and reject)
+  }
+  for (uint32_t r : state_->digests->references(d))
+    if (kenv.decl_status(r) != KernelEnv::Status::Accepted) return false;
+  return true;
+}
+
 CheckSummary Checker::check(std::span<const uint32_t> selection,
                             const std::function<void(const DeclVerdict&)>& on_verdict) {
   CheckSummary sum;
@@ -301,6 +327,11 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
         v.decl = d;
         auto start = std::chrono::steady_clock::now();
         const Declaration& decl = env.declaration(d);
+        std::string reuse_key;
+        if (opts_.reuse && try_reuse(d, reuse_key)) {
+          v.reused = opts_.reuse->label;
+          ++opts_.reuse->hits;
+        } else {
         st.begin_scratch();
         try {
           if (opts_.cancel && opts_.cancel->requested())
@@ -344,6 +375,10 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
           v.message = std::string("unexpected exception: ") + e.what();
         }
         st.drop_scratch();
+        // Kernel-accepted (before the axiom policy, which is applied to every row below):
+        // remembered for reuse.
+        if (v.status == VerdictStatus::Ok && !reuse_key.empty()) opts_.reuse->keys.insert(reuse_key);
+        }
         if (v.status == VerdictStatus::Ok) {
           kenv.set_decl_status(d, KernelEnv::Status::Accepted);
           st.begin_scratch();

@@ -16,10 +16,23 @@ namespace leanbatch::host {
 
 namespace {
 
+// One fetched algorithm and one context per thread (speed only: EVP_Digest fetches the
+// algorithm and allocates a context on every call, which dominated small nodes).
 Digest sha256(const std::string& bytes) {
+  struct Ctx {
+    EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Ctx() {
+      EVP_MD_CTX_free(ctx);
+      EVP_MD_free(md);
+    }
+  };
+  thread_local Ctx c;
   Digest d{};
   unsigned int len = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), d.data(), &len, EVP_sha256(), nullptr) != 1 || len != d.size())
+  if (!c.md || !c.ctx || EVP_DigestInit_ex(c.ctx, c.md, nullptr) != 1 ||
+      EVP_DigestUpdate(c.ctx, bytes.data(), bytes.size()) != 1 || EVP_DigestFinal_ex(c.ctx, d.data(), &len) != 1 ||
+      len != d.size())
     throw InternalError("SHA-256 failed");
   return d;
 }
@@ -35,6 +48,12 @@ void put_digest(std::string& buf, const Digest& d) { buf.append(reinterpret_cast
 
 }  // namespace
 
+Digest digest_with(const Digest& d, std::string_view extra) {
+  std::string buf(reinterpret_cast<const char*>(d.data()), d.size());
+  buf.append(extra);
+  return sha256(buf);
+}
+
 std::string to_hex(const Digest& d) {
   static const char* hex = "0123456789abcdef";
   std::string s;
@@ -49,7 +68,7 @@ DeclDigests::DeclDigests(const Environment& env) : env_(env) {
   TermStore& st = env.store();
   nat_ = st.name_from_dotted("Nat");
   for (const char* n : {"String", "String.mk", "String.ofList", "Char", "Char.ofNat", "List", "Nat", "String.ofByteArray",
-                        "List.utf8Encode", "ByteArray.IsValidUTF8"})
+                        "List.utf8Encode", "ByteArray", "ByteArray.IsValidUTF8", "Eq"})
     string_deps_.push_back(st.name_from_dotted(n));
 }
 
@@ -149,7 +168,9 @@ const Digest& DeclDigests::of_expr(Expr root) {
 }
 
 std::vector<uint32_t> DeclDigests::references(uint32_t decl) {
+  if (auto it = refs_.find(decl); it != refs_.end()) return it->second;
   const TermStore& st = env_.store();
+  std::unordered_set<uint32_t> seen;  // each shared subterm once
   const Declaration& d = env_.declaration(decl);
   std::unordered_set<uint32_t> out;
   auto ref = [&](Name n) {
@@ -158,6 +179,7 @@ std::vector<uint32_t> DeclDigests::references(uint32_t decl) {
   auto scan = [&](Expr e) {
     if (!e.valid()) return;
     for_each_subterm(st, e, [&](Expr m) {
+      if (!seen.insert(m.id).second) return false;
       switch (st.kind(m)) {
         case ExprKind::Const: ref(st.const_name(m)); break;
         case ExprKind::Proj: ref(st.proj_struct(m)); break;
@@ -180,6 +202,7 @@ std::vector<uint32_t> DeclDigests::references(uint32_t decl) {
   }
   std::vector<uint32_t> v(out.begin(), out.end());
   std::sort(v.begin(), v.end());
+  refs_.emplace(decl, v);
   return v;
 }
 

@@ -30,6 +30,7 @@ machine_line() {
 # Runs a command under /usr/bin/time; prints "wall_s user_s sys_s maxrss_kb".
 timed() {
   local out
-  out="$( { /usr/bin/time -f '%e %U %S %M' "$@" > /dev/null; } 2>&1 | tail -n 1)"
+  # A command that exits non-zero (a rejected export) is still timed.
+  out="$( { /usr/bin/time -f '%e %U %S %M' "$@" > /dev/null; } 2>&1 | tail -n 1 || true)"
   echo "$out"
 }

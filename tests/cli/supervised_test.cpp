@@ -468,3 +468,34 @@ TEST_CASE("plan: the items of a split export give exactly the serial rows when r
     CHECK(a == b);
   }
 }
+
+TEST_CASE("sweeps: a declaration verified once is reused in the next module, in both modes") {
+  std::string src = lbtest::corpus_path("axeyum/classical-em.ndjson");
+  std::string dir = std::string(LB_BINARY_DIR) + "/sweep-" + std::to_string(getpid());
+  std::filesystem::create_directories(dir);
+  std::string m = dir + "/manifest.txt";
+  {
+    std::ofstream o(m);
+    for (int i = 0; i < 3; ++i) {
+      std::filesystem::copy_file(src, dir + "/m" + std::to_string(i) + ".ndjson",
+                                 std::filesystem::copy_options::overwrite_existing);
+      o << dir << "/m" << i << ".ndjson\n";
+    }
+  }
+  for (const char* mode : {"-j1", "--in-process"}) {
+    INFO(mode);
+    Result r = run_lb({"run", mode, m});
+    CHECK(r.exit == 0);
+    size_t reused = 0, decls = 0;
+    for (const auto& line : r.rows)
+      if (line.find("\"type\":\"decl\"") != std::string::npos) {
+        ++decls;
+        if (line.find("\"reused\"") != std::string::npos) ++reused;
+      }
+    CHECK(decls == 3 * 84);
+    CHECK(reused == 2 * 84);  // the first module is checked, the other two reused
+    Result n = run_lb({"run", mode, "--no-reuse", m});
+    for (const auto& line : n.rows) CHECK(line.find("\"reused\"") == std::string::npos);
+  }
+  std::filesystem::remove_all(dir);
+}

@@ -52,6 +52,7 @@ std::string decl_row(const RowSource& src, const host::Environment& env, const h
     o.raw("error", err.str());
   }
   o.field("micros", static_cast<uint64_t>(v.micros));
+  if (!v.reused.empty()) o.field("reused", v.reused);
   if (with_axioms) o.raw("axioms", host::json_string_array(v.axioms));
   if (v.uses_sorry) o.field("uses_sorry", true);
   if (v.uses_trust_compiler) o.field("uses_trust_compiler", true);

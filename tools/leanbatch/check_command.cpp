@@ -38,6 +38,16 @@ CheckOptions kernel_options(const CheckCliOptions& opts) {
 // otherwise (manifests) each item reports its own missing names.
 int run_in_process(const std::vector<WorkItem>& items, const CheckCliOptions& opts, bool names_global, RowWriter& out) {
   auto t0 = std::chrono::steady_clock::now();
+  // Several exports (a sweep): declarations verified once are reused (docs/kernel.md).
+  std::shared_ptr<ReuseSet> reuse;
+  {
+    std::set<std::string> distinct;
+    for (const WorkItem& it : items) distinct.insert(it.file);
+    if (!opts.no_reuse && distinct.size() > 1) {
+      reuse = std::make_shared<ReuseSet>();
+      reuse->label = "process";
+    }
+  }
   Outcomes oc;
   std::set<std::string> found;
   std::string loaded_path;
@@ -71,7 +81,9 @@ int run_in_process(const std::vector<WorkItem>& items, const CheckCliOptions& op
       auto r = read_export_file(item.file, std::make_shared<TermStore>(), ro);
       if (r) {
         env = *r;
-        checker = std::make_unique<Checker>(env, kernel_options(opts));
+        CheckOptions ko = kernel_options(opts);
+        ko.reuse = reuse;
+        checker = std::make_unique<Checker>(env, std::move(ko));
       } else {
         load_error = r.error();
       }

@@ -28,6 +28,7 @@ struct CheckCliOptions {
   unsigned budget_ms = 0;
   bool in_process = false;
   bool no_split = false;  ///< never split one export over several workers
+  bool no_reuse = false;  ///< never reuse verified declarations across exports
   unsigned jobs = 0;
   bool events = false;
   std::string shard;  ///< "I/N": only the I-th of N shards (by export file), empty: all
@@ -51,8 +52,10 @@ int run_manifest(const CheckCliOptions& opts, RowWriter& out);
 
 struct ScaleOptions {
   std::string input;
-  unsigned copies = 1;
+  unsigned copies = 0;
   std::string output;
+  unsigned modules = 0;          ///< --modules M: M module exports in the directory OUT
+  double shared_fraction = 0.9;  ///< --shared-fraction F: the base they share
 };
 int run_make_scale_corpus(const ScaleOptions& opts, RowWriter& out);
 

@@ -45,6 +45,9 @@ void add_check_options(CLI::App* c, leanbatch::tools::CheckCliOptions& o) {
   c->add_flag("--strict-axioms", o.strict_axioms, "reject declarations that depend on axioms outside the allowlist");
   c->add_option("--budget-ms", o.budget_ms, "time budget per declaration in milliseconds (0: none)");
   c->add_flag("--in-process", o.in_process, "check in this process instead of supervised workers");
+  c->add_flag("--no-reuse", o.no_reuse,
+              "check every declaration of every export (by default, with several exports, a declaration identical to "
+              "one already verified, over identical dependencies, is accepted again: \"reused\" in its row)");
   c->add_flag("--no-split", o.no_split, "never split one export over several workers (by default an export is split when there are fewer files than workers)");
   c->add_option("-j,--jobs", o.jobs, "number of worker processes (default: number of CPUs; at most 1024)")
       ->check(CLI::Range(0u, 1024u));
@@ -96,10 +99,18 @@ int main(int argc, char** argv) {
   i->get_option("--extract")->needs(info_out);
 
   ScaleOptions scale;
-  auto* s = app.add_subcommand("make-scale-corpus", "write N renamed copies of an export (benchmark corpora)");
+  auto* s = app.add_subcommand("make-scale-corpus",
+                               "write N renamed copies of an export, or M module exports sharing a base (benchmark corpora)");
   s->add_option("input", scale.input, "valid export file")->required()->check(CLI::ExistingFile);
-  s->add_option("copies", scale.copies, "number of copies")->required()->check(CLI::Range(1u, 1000000u));
-  s->add_option("-o,--output", scale.output, "output file")->required();
+  s->add_option("copies", scale.copies, "number of copies (one output file)")->check(CLI::Range(1u, 1000000u));
+  s->add_option("-o,--output", scale.output, "output file (a directory with --modules)")->required();
+  auto* mods = s->add_option("--modules", scale.modules,
+                             "write M module exports and a manifest into the directory OUT instead")
+                   ->check(CLI::Range(1u, 100000u));
+  s->add_option("--shared-fraction", scale.shared_fraction,
+                "with --modules: the first F of the declarations (closed under dependencies) form the shared base")
+      ->check(CLI::Range(0.0, 1.0))
+      ->needs(mods);
 
   PlanOptions plan;
   auto* pl = app.add_subcommand("plan", "split one export into K manifest items (to spread it over machines with `run`)");

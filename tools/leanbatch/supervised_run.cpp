@@ -50,8 +50,9 @@ std::string exit_json(const sv::FatalExit& e) {
   return o.str();
 }
 
-std::vector<std::string> worker_arguments(const CheckCliOptions& o) {
+std::vector<std::string> worker_arguments(const CheckCliOptions& o, bool reuse) {
   std::vector<std::string> a;
+  if (reuse) a.push_back("--reuse");
   if (o.allow_unsafe) a.push_back("--allow-unsafe");
   if (o.axioms) a.push_back("--axioms");
   if (o.strict_axioms) a.push_back("--strict-axioms");
@@ -83,7 +84,9 @@ class Engine final : public sv::JobSink {
     }
     sv::PoolOptions po;
     po.worker.command.executable = *exe;
-    po.worker.command.arguments = worker_arguments(opts_);
+    std::set<std::string> distinct;
+    for (const WorkItem& it : items_) distinct.insert(it.file);
+    po.worker.command.arguments = worker_arguments(opts_, !opts_.no_reuse && distinct.size() > 1);
     po.worker.request_timeout = std::chrono::milliseconds(static_cast<int64_t>(opts_.request_timeout_s) * 1000);
     // The worker defaults LEAN_BACKTRACE=0 and LEAN_ABORT_ON_PANIC=1 give way to the user's
     // own settings of these variables.

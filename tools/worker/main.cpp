@@ -102,6 +102,8 @@ int main(int argc, char** argv) {
   app.add_option("--budget-ms", budget_ms);
   app.add_option("--max-environments", opts.session.max_environments);
   app.add_option("--max-retained-bytes", opts.session.max_retained_bytes);
+  bool reuse = false;
+  app.add_flag("--reuse", reuse);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -110,6 +112,8 @@ int main(int argc, char** argv) {
   k.collect_axioms = opts.axioms;
   for (const auto& a : extra_axioms) k.allowed_axioms.push_back(a);
   k.budget = std::chrono::milliseconds(budget_ms);
+  // Declarations verified by this worker generation are reused across exports (sweeps).
+  if (reuse) k.reuse = std::make_shared<host::ReuseSet>();
   tools::setup_logging(0, "leanbatch-worker");
   // Crashes must not leave core files behind (the supervisor reports them itself).
   struct rlimit no_core {0, 0};

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <unordered_set>
 #include <memory>
 #include <optional>
 #include <span>
@@ -33,6 +34,18 @@ struct DeclVerdict {
   std::vector<std::string> axioms;  ///< axioms depended on (when collected)
   bool uses_sorry = false;          ///< depends on sorryAx
   bool uses_trust_compiler = false; ///< depends on Lean.trustCompiler
+  std::string reused;               ///< "" (checked), or where an identical verified copy was found
+};
+
+/// Declarations the kernel accepted, by content key (decl_digest.hpp: the declaration's
+/// Merkle digest with the verdict-affecting options and leanbatch's version). Shared by the
+/// checkers of one process (a worker, or an in-process run over many exports): a declaration
+/// whose key is here, whose names are free and whose direct dependencies are accepted is
+/// accepted again without being checked (docs/kernel.md, "Reuse").
+struct ReuseSet {
+  std::string label = "worker";  ///< the rows' "reused" value
+  std::unordered_set<std::string> keys;
+  uint64_t hits = 0;
 };
 
 struct CheckOptions {
@@ -57,6 +70,8 @@ struct CheckOptions {
   /// assumptions; the caller accepts them only if every assumed declaration is accepted in
   /// its own part (see docs/kernel.md, "One export over several workers").
   bool assume_unselected = false;
+  /// Reuse of verified declarations across exports (nullptr: off).
+  std::shared_ptr<ReuseSet> reuse;
 };
 
 struct CheckSummary {
@@ -89,6 +104,7 @@ class Checker {
  private:
   struct State;
   std::vector<uint32_t> selection_order(std::span<const uint32_t> selection, const std::vector<bool>& selected);
+  bool try_reuse(uint32_t decl, std::string& key);
   std::shared_ptr<const Environment> env_;
   CheckOptions opts_;
   std::unique_ptr<State> state_;

@@ -15,6 +15,8 @@
 /// arithmetic is enabled only for declarations whose digest is that of Lean's own).
 #include <array>
 #include <cstdint>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -25,6 +27,8 @@ namespace leanbatch::host {
 
 using Digest = std::array<uint8_t, 32>;
 std::string to_hex(const Digest& d);
+/// SHA-256 of a digest followed by `extra` (e.g. a key of a digest under some options).
+Digest digest_with(const Digest& d, std::string_view extra);
 
 class DeclDigests {
  public:
@@ -34,10 +38,11 @@ class DeclDigests {
   const Digest& of_decl(uint32_t decl);
   /// Digest of the declaration introducing constant `name`, if any.
   std::optional<Digest> of_name(Name name);
+  /// The declarations `decl` refers to directly (sorted; itself excluded).
+  std::vector<uint32_t> references(uint32_t decl);
 
  private:
   const Digest& of_expr(Expr e);
-  std::vector<uint32_t> references(uint32_t decl);
   Digest compute_decl(uint32_t decl);
   void put_name(std::string& buf, Name n) const;
   void put_level(std::string& buf, Level l) const;
@@ -47,6 +52,7 @@ class DeclDigests {
   std::vector<Name> string_deps_;
   std::unordered_map<uint32_t, Digest> decls_;
   std::unordered_map<uint32_t, Digest> exprs_;
+  std::unordered_map<uint32_t, std::vector<uint32_t>> refs_;  // references(), memoised
 };
 
 }  // namespace leanbatch::host

@@ -1,0 +1,79 @@
+// Reuse of verified declarations across exports (Checker::try_reuse): a hit only for the same
+// content over the same dependencies, with free names and accepted dependencies.
+#include "builder.hpp"
+
+using namespace lbtest;
+
+namespace {
+
+const char* kBase = "tutorial/good/089_projRed.ndjson";  // Bool, Prod, Eq
+
+struct Run {
+  std::shared_ptr<Environment> env;
+  std::vector<DeclVerdict> vs;
+  const DeclVerdict& of(const std::string& name) {
+    for (const DeclVerdict& v : vs)
+      if (env->store().name_to_string(env->constant(env->declaration(v.decl).first_const).name) == name) return v;
+    FAIL("no verdict for " << name);
+    return vs.front();
+  }
+};
+
+Run check_with(std::shared_ptr<Environment> env, std::shared_ptr<ReuseSet> reuse) {
+  CheckOptions o;
+  o.reuse = std::move(reuse);
+  return Run{env, check_all(env, o)};
+}
+
+// `pick : Bool → Bool := fun x => <body>` and `t : pick true = true := rfl`.
+std::shared_ptr<Environment> module(bool identity, const char* extra_first = nullptr, bool poly = false) {
+  Builder b(kBase);
+  Expr B = b.c("Bool");
+  if (extra_first) b.def(extra_first, B, b.c("Bool.false"));
+  b.def("pick", b.arrow(B, B), identity ? b.lam("x", B, b.bv(0)) : b.lam("x", B, b.c("Bool.false")), Safety::Safe,
+        poly ? std::vector<std::string>{"u"} : std::vector<std::string>{});
+  Expr pick = poly ? b.c("pick", {b.lvl(0)}) : b.c("pick");
+  b.thm("t", b.eq(B, b.app(pick, {b.c("Bool.true")}), b.c("Bool.true")), b.refl(B, b.c("Bool.true")));
+  return b.build();
+}
+
+}  // namespace
+
+TEST_CASE("reuse: an identical export is reused entirely; verdicts are unchanged") {
+  auto reuse = std::make_shared<ReuseSet>();
+  Run a = check_with(module(true), reuse);
+  CHECK(all_ok(a.vs));
+  for (const DeclVerdict& v : a.vs) CHECK(v.reused.empty());
+  Run b = check_with(module(true), reuse);
+  CHECK(all_ok(b.vs));
+  for (const DeclVerdict& v : b.vs) CHECK(v.reused == "worker");
+}
+
+TEST_CASE("reuse: never for other content or other dependencies") {
+  auto reuse = std::make_shared<ReuseSet>();
+  check_with(module(true), reuse);
+  // Same name, another body: checked, and the theorem that relied on the old body fails.
+  Run b = check_with(module(false), reuse);
+  CHECK(b.of("pick").reused.empty());
+  CHECK(b.of("t").reused.empty());
+  CHECK(b.of("t").status == VerdictStatus::Rejected);
+  // Same theorem, its dependency with other universe parameters: checked.
+  Run c = check_with(module(true, nullptr, true), reuse);
+  CHECK(c.of("pick").reused.empty());
+  CHECK(c.of("t").reused.empty());
+}
+
+TEST_CASE("reuse: never when a name is taken earlier in this export or a dependency is not accepted") {
+  auto reuse = std::make_shared<ReuseSet>();
+  check_with(module(true), reuse);
+  // `pick` declared first as something else: the identical `pick` later is already_declared.
+  Run b = check_with(module(true, "pick"), reuse);
+  const DeclVerdict* second = nullptr;
+  for (const DeclVerdict& v : b.vs)
+    if (b.env->store().name_to_string(b.env->constant(b.env->declaration(v.decl).first_const).name) == "pick" &&
+        b.env->declaration(v.decl).kind == DeclKind::Definition && v.status != VerdictStatus::Ok)
+      second = &v;
+  REQUIRE(second != nullptr);
+  CHECK(second->kind == "already_declared");
+  CHECK(second->reused.empty());
+}
