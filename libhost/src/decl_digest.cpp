@@ -110,32 +110,37 @@ void DeclDigests::put_level(std::string& buf, Level l) const {
 }
 
 const Digest& DeclDigests::of_expr(Expr root) {
-  if (auto it = exprs_.find(root.id); it != exprs_.end()) return it->second;
+  if (known(root)) return exprs_[root.id];
   const TermStore& st = env_.store();
+  if (exprs_.size() < st.expr_count()) {
+    exprs_.resize(st.expr_count());
+    have_.resize(st.expr_count(), 0);
+  }
   // Post-order with an explicit stack: children first, then the node from their digests.
   std::vector<std::pair<Expr, bool>> stack{{root, false}};
   std::string buf;
-  auto kids = [&](Expr e, const std::function<void(Expr)>& f) {
+  Expr kid[3];
+  auto kids = [&](Expr e) -> int {
     switch (st.kind(e)) {
-      case ExprKind::App: f(st.app_fn(e)); f(st.app_arg(e)); break;
+      case ExprKind::App: kid[0] = st.app_fn(e); kid[1] = st.app_arg(e); return 2;
       case ExprKind::Lam:
-      case ExprKind::Pi: f(st.binding_domain(e)); f(st.binding_body(e)); break;
-      case ExprKind::Let: f(st.let_type(e)); f(st.let_value(e)); f(st.let_body(e)); break;
-      case ExprKind::Proj: f(st.proj_expr(e)); break;
-      default: break;
+      case ExprKind::Pi: kid[0] = st.binding_domain(e); kid[1] = st.binding_body(e); return 2;
+      case ExprKind::Let: kid[0] = st.let_type(e); kid[1] = st.let_value(e); kid[2] = st.let_body(e); return 3;
+      case ExprKind::Proj: kid[0] = st.proj_expr(e); return 1;
+      default: return 0;
     }
   };
   while (!stack.empty()) {
     auto [e, ready] = stack.back();
-    if (exprs_.count(e.id)) {
+    if (known(e)) {
       stack.pop_back();
       continue;
     }
     if (!ready) {
       stack.back().second = true;
-      kids(e, [&](Expr c) {
-        if (!exprs_.count(c.id)) stack.emplace_back(c, false);
-      });
+      int n = kids(e);
+      for (int j = 0; j < n; ++j)
+        if (!known(kid[j])) stack.emplace_back(kid[j], false);
       continue;
     }
     stack.pop_back();
@@ -161,37 +166,63 @@ const Digest& DeclDigests::of_expr(Expr root) {
       case ExprKind::Let: buf.push_back(st.let_nondep(e) ? 'n' : 'd'); break;
       default: break;  // binder names and info are not part of the meaning
     }
-    kids(e, [&](Expr c) { put_digest(buf, exprs_.at(c.id)); });
-    exprs_.emplace(e.id, sha256(buf));
+    int n = kids(e);
+    for (int j = 0; j < n; ++j) put_digest(buf, exprs_[kid[j].id]);
+    exprs_[e.id] = sha256(buf);
+    have_[e.id] = 1;
   }
-  return exprs_.at(root.id);
+  return exprs_[root.id];
 }
 
 std::vector<uint32_t> DeclDigests::references(uint32_t decl) {
   if (auto it = refs_.find(decl); it != refs_.end()) return it->second;
   const TermStore& st = env_.store();
-  std::unordered_set<uint32_t> seen;  // each shared subterm once
   const Declaration& d = env_.declaration(decl);
-  std::unordered_set<uint32_t> out;
+  if (stamp_.size() < st.expr_count()) stamp_.resize(st.expr_count(), 0);
+  ++stamp_now_;  // a fresh "seen" set for this declaration (each shared subterm once)
+  std::vector<uint32_t> out;
   auto ref = [&](Name n) {
-    if (auto ci = env_.find(n); ci && env_.constant(*ci).decl != decl) out.insert(env_.constant(*ci).decl);
+    if (auto ci = env_.find(n); ci && env_.constant(*ci).decl != decl) out.push_back(env_.constant(*ci).decl);
   };
-  auto scan = [&](Expr e) {
-    if (!e.valid()) return;
-    for_each_subterm(st, e, [&](Expr m) {
-      if (!seen.insert(m.id).second) return false;
+  std::vector<Expr> stack;
+  auto scan = [&](Expr root) {
+    if (!root.valid()) return;
+    stack.push_back(root);
+    while (!stack.empty()) {
+      Expr m = stack.back();
+      stack.pop_back();
+      if (m.id < stamp_.size()) {
+        if (stamp_[m.id] == stamp_now_) continue;
+        stamp_[m.id] = stamp_now_;
+      }
       switch (st.kind(m)) {
         case ExprKind::Const: ref(st.const_name(m)); break;
-        case ExprKind::Proj: ref(st.proj_struct(m)); break;
+        case ExprKind::Proj:
+          ref(st.proj_struct(m));
+          stack.push_back(st.proj_expr(m));
+          break;
         // A literal stands for terms of these declarations (over-approximated for strings).
         case ExprKind::NatLit: ref(nat_); break;
         case ExprKind::StrLit:
           for (Name n : string_deps_) ref(n);
           break;
+        case ExprKind::App:
+          stack.push_back(st.app_fn(m));
+          stack.push_back(st.app_arg(m));
+          break;
+        case ExprKind::Lam:
+        case ExprKind::Pi:
+          stack.push_back(st.binding_domain(m));
+          stack.push_back(st.binding_body(m));
+          break;
+        case ExprKind::Let:
+          stack.push_back(st.let_type(m));
+          stack.push_back(st.let_value(m));
+          stack.push_back(st.let_body(m));
+          break;
         default: break;
       }
-      return true;
-    });
+    }
   };
   for (uint32_t i = d.first_const; i < d.first_const + d.num_consts; ++i) {
     const ConstantInfo& c = env_.constant(i);
@@ -200,10 +231,10 @@ std::vector<uint32_t> DeclDigests::references(uint32_t decl) {
     for (const RecursorRule& r : c.rules) scan(r.rhs);
     if (c.kind == ConstKind::Constructor) ref(c.induct);
   }
-  std::vector<uint32_t> v(out.begin(), out.end());
-  std::sort(v.begin(), v.end());
-  refs_.emplace(decl, v);
-  return v;
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  refs_.emplace(decl, out);
+  return out;
 }
 
 Digest DeclDigests::compute_decl(uint32_t decl) {

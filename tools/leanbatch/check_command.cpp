@@ -43,7 +43,7 @@ int run_in_process(const std::vector<WorkItem>& items, const CheckCliOptions& op
   {
     std::set<std::string> distinct;
     for (const WorkItem& it : items) distinct.insert(it.file);
-    if (!opts.no_reuse && distinct.size() > 1) {
+    if (opts.reuse_on(distinct.size())) {
       reuse = std::make_shared<ReuseSet>();
       reuse->label = "process";
     }

@@ -29,6 +29,14 @@ struct CheckCliOptions {
   bool in_process = false;
   bool no_split = false;  ///< never split one export over several workers
   bool no_reuse = false;  ///< never reuse verified declarations across exports
+  bool reuse = false;     ///< reuse them (the default for `run` with several exports)
+  bool is_run = false;    ///< the command is `run` (a manifest: a sweep)
+  /// Reuse verified declarations across the exports of this run? (Costs a content digest of
+  /// every declaration, about half a check of a cheap one: worth it when modules share.)
+  bool reuse_on(size_t distinct_files) const {
+    if (no_reuse || distinct_files < 2) return false;
+    return reuse || is_run;
+  }
   unsigned jobs = 0;
   bool events = false;
   std::string shard;  ///< "I/N": only the I-th of N shards (by export file), empty: all
@@ -38,7 +46,9 @@ struct CheckCliOptions {
   unsigned max_imports = 0;
   uint64_t max_retained_mb = 0;
   uint64_t rss_soft_mb = 0;
-  uint64_t rss_hard_mb = 0;
+  /// Per-worker hard RSS ceiling; kAutoRss: derived from the available memory and -j.
+  static constexpr uint64_t kAutoRss = ~uint64_t{0};
+  uint64_t rss_hard_mb = kAutoRss;
   unsigned idle_restart_s = 0;
   unsigned max_restarts = 16;
   uint64_t address_space_mb = 0;  ///< RLIMIT_AS of each worker, 0: inherit

@@ -45,9 +45,10 @@ void add_check_options(CLI::App* c, leanbatch::tools::CheckCliOptions& o) {
   c->add_flag("--strict-axioms", o.strict_axioms, "reject declarations that depend on axioms outside the allowlist");
   c->add_option("--budget-ms", o.budget_ms, "time budget per declaration in milliseconds (0: none)");
   c->add_flag("--in-process", o.in_process, "check in this process instead of supervised workers");
-  c->add_flag("--no-reuse", o.no_reuse,
-              "check every declaration of every export (by default, with several exports, a declaration identical to "
-              "one already verified, over identical dependencies, is accepted again: \"reused\" in its row)");
+  c->add_flag("--reuse", o.reuse,
+              "accept again, without checking, a declaration identical to one already verified in this run over "
+              "identical dependencies (\"reused\" in its row; the default for run with several exports)");
+  c->add_flag("--no-reuse", o.no_reuse, "check every declaration of every export");
   c->add_flag("--no-split", o.no_split, "never split one export over several workers (by default an export is split when there are fewer files than workers)");
   c->add_option("-j,--jobs", o.jobs, "number of worker processes (default: number of CPUs; at most 1024)")
       ->check(CLI::Range(0u, 1024u));
@@ -58,7 +59,9 @@ void add_check_options(CLI::App* c, leanbatch::tools::CheckCliOptions& o) {
   c->add_option("--max-imports", o.max_imports, "restart a worker after this many distinct exports (0: never)");
   c->add_option("--max-retained-mb", o.max_retained_mb, "restart a worker retaining more than this (0: no limit)");
   c->add_option("--rss-soft-mb", o.rss_soft_mb, "restart a worker between requests above this RSS (0: no limit)");
-  c->add_option("--rss-hard-mb", o.rss_hard_mb, "kill a worker during a request above this RSS (0: no limit)");
+  c->add_option("--rss-hard-mb", o.rss_hard_mb,
+                "kill a worker during a request above this RSS (0: no limit; default: 80% of the available memory "
+                "divided by the number of workers)");
   c->add_option("--idle-restart-s", o.idle_restart_s, "restart a worker idle for this long (0: never)");
   c->add_option("--max-restarts", o.max_restarts, "give up after this many worker failures within 60 s");
   c->add_option("--address-space-mb", o.address_space_mb, "address-space limit (RLIMIT_AS) of each worker (0: none)");
@@ -86,6 +89,7 @@ int main(int argc, char** argv) {
   add_check_options(c, check);
 
   CheckCliOptions run;
+  run.is_run = true;
   auto* r = app.add_subcommand("run", "check the items of a manifest (NDJSON or plain text)");
   r->add_option("manifest", run.files, "manifest file")->required()->expected(1)->check(CLI::ExistingFile);
   add_check_options(r, run);

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <map>
 #include <set>
 #include <thread>
@@ -69,6 +70,23 @@ std::vector<std::string> worker_arguments(const CheckCliOptions& o, bool reuse) 
   return a;
 }
 
+// The default hard RSS ceiling of a worker: 80% of MemAvailable shared by the workers, so
+// that one memory-hungry declaration costs a worker (a `crashed` row), never the machine's
+// OOM killer picking a process at random. --rss-hard-mb N overrides it (0: none).
+uint64_t hard_rss_bytes(const CheckCliOptions& o, size_t workers) {
+  if (o.rss_hard_mb != CheckCliOptions::kAutoRss) return o.rss_hard_mb << 20;
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  uint64_t kb = 0;
+  std::string unit;
+  while (in >> key >> kb >> unit)
+    if (key == "MemAvailable:") {
+      uint64_t bytes = kb * 1024 / 10 * 8 / std::max<size_t>(1, workers);
+      return std::max<uint64_t>(bytes, uint64_t{256} << 20);
+    }
+  return 0;  // unknown: no ceiling
+}
+
 class Engine final : public sv::JobSink {
  public:
   Engine(const std::vector<WorkItem>& items, const CheckCliOptions& opts, bool names_global, RowWriter& out)
@@ -86,7 +104,7 @@ class Engine final : public sv::JobSink {
     po.worker.command.executable = *exe;
     std::set<std::string> distinct;
     for (const WorkItem& it : items_) distinct.insert(it.file);
-    po.worker.command.arguments = worker_arguments(opts_, !opts_.no_reuse && distinct.size() > 1);
+    po.worker.command.arguments = worker_arguments(opts_, opts_.reuse_on(distinct.size()));
     po.worker.request_timeout = std::chrono::milliseconds(static_cast<int64_t>(opts_.request_timeout_s) * 1000);
     // The worker defaults LEAN_BACKTRACE=0 and LEAN_ABORT_ON_PANIC=1 give way to the user's
     // own settings of these variables.
@@ -102,7 +120,7 @@ class Engine final : public sv::JobSink {
     po.worker.restart.max_imports = opts_.max_imports;
     po.worker.restart.max_retained_bytes = opts_.max_retained_mb << 20;
     po.worker.restart.rss_soft_bytes = opts_.rss_soft_mb << 20;
-    po.worker.restart.rss_hard_bytes = opts_.rss_hard_mb << 20;
+    po.worker.restart.rss_hard_bytes = hard_rss_bytes(opts_, po.workers);
     po.worker.restart.idle_restart = std::chrono::milliseconds(static_cast<int64_t>(opts_.idle_restart_s) * 1000);
     po.workers = opts_.jobs ? opts_.jobs : std::max(1u, std::thread::hardware_concurrency());
     po.max_restarts = opts_.max_restarts;
@@ -339,7 +357,9 @@ class Engine final : public sv::JobSink {
       f.error = proto::ErrorPayload{"crashed", "protocol", "bad import response: " + info.error(), 0, 0};
     } else if (o.kind == sv::OutcomeKind::ErrorResponse) {
       auto err = proto::decode_error(o.payload);
-      f.error = err ? *err : proto::ErrorPayload{"crashed", "protocol", "bad error payload", 0, 0};
+      // A payload that is not ours (libsupervise's own "uncaught exception: …") still says
+      // what happened: its text becomes the message.
+      f.error = err ? *err : proto::ErrorPayload{"crashed", "worker_error", std::string(o.payload), 0, 0};
     } else {
       f.failure = o.failure;
       f.error = proto::ErrorPayload{o.kind == sv::OutcomeKind::Cancelled ? "cancelled" : "crashed",
@@ -518,8 +538,8 @@ class Engine final : public sv::JobSink {
         break;
       case sv::OutcomeKind::ErrorResponse: {
         auto err = proto::decode_error(o.payload);
-        std::string msg = err ? err->message : "the worker reported an error";
-        for (uint64_t d : undecided) synthesized_row(i, d, "crashed", err ? err->kind : "protocol", msg, nullptr, &o.ref);
+        std::string msg = err ? err->message : std::string(o.payload);
+        for (uint64_t d : undecided) synthesized_row(i, d, "crashed", err ? err->kind : "worker_error", msg, nullptr, &o.ref);
         break;
       }
       case sv::OutcomeKind::WorkerFailed: {

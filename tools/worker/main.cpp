@@ -3,6 +3,8 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
+#include <cstdio>
+
 #include <CLI/CLI.hpp>
 #include <chrono>
 
@@ -118,6 +120,12 @@ int main(int argc, char** argv) {
   // Crashes must not leave core files behind (the supervisor reports them itself).
   struct rlimit no_core {0, 0};
   setrlimit(RLIMIT_CORE, &no_core);
+  // If the machine runs out of memory anyway, the kernel's OOM killer should take a worker
+  // (the supervisor reports it and goes on), not the driver or another program.
+  if (std::FILE* adj = std::fopen("/proc/self/oom_score_adj", "w")) {
+    std::fputs("500", adj);
+    std::fclose(adj);
+  }
 
   auto channel = sv::ChildChannel::open({.worker_version = std::string("leanbatch-worker ") + LEANBATCH_VERSION});
   if (!channel) {
@@ -127,11 +135,20 @@ int main(int argc, char** argv) {
   host::Session session(opts.session);
   const uint32_t max_payload = channel->max_payload();
   return channel->serve([&](sv::RequestContext& ctx) {
-    switch (ctx.request().kind) {
-      case sv::RequestKind::Import: handle_import(session, ctx, max_payload); break;
-      case sv::RequestKind::Check: handle_check(session, opts, ctx); break;
-      case sv::RequestKind::Info: handle_import(session, ctx, max_payload); break;
-      default: fail_with(ctx, "crashed", "protocol", "unexpected request kind"); break;
+    // Every failure leaves as a structured Error payload the driver decodes (never a bare
+    // exception text): out of memory (e.g. under --address-space-mb) and library errors.
+    try {
+      switch (ctx.request().kind) {
+        case sv::RequestKind::Import: handle_import(session, ctx, max_payload); break;
+        case sv::RequestKind::Check: handle_check(session, opts, ctx); break;
+        case sv::RequestKind::Info: handle_import(session, ctx, max_payload); break;
+        default: fail_with(ctx, "crashed", "protocol", "unexpected request kind"); break;
+      }
+    } catch (const std::bad_alloc&) {
+      session.clear();  // give the memory back before answering
+      if (!ctx.answered()) fail_with(ctx, "crashed", "out_of_memory", "the worker ran out of memory");
+    } catch (const std::exception& e) {
+      if (!ctx.answered()) fail_with(ctx, "crashed", "worker_error", std::string("worker error: ") + e.what());
     }
   });
 }

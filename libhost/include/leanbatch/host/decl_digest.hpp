@@ -51,8 +51,13 @@ class DeclDigests {
   Name nat_;
   std::vector<Name> string_deps_;
   std::unordered_map<uint32_t, Digest> decls_;
-  std::unordered_map<uint32_t, Digest> exprs_;
+  // Speed only: dense tables indexed by expression id (persistent ids are dense).
+  std::vector<Digest> exprs_;
+  std::vector<uint8_t> have_;
+  std::vector<uint32_t> stamp_;  // references(): expression already seen for this stamp
+  uint32_t stamp_now_ = 0;
   std::unordered_map<uint32_t, std::vector<uint32_t>> refs_;  // references(), memoised
+  bool known(Expr e) const { return e.id < have_.size() && have_[e.id]; }
 };
 
 }  // namespace leanbatch::host
