@@ -276,3 +276,12 @@ TEST_CASE("run: manifests with a byte order mark, comments anywhere, and `path #
   std::remove(m1.c_str());
   std::remove(m2.c_str());
 }
+
+TEST_CASE("a worker out of memory is a structured row, not 'bad error payload'") {
+  // 25 MiB of address space: the worker starts, then cannot load Init.Prelude.
+  Run r = run("check -j1 --address-space-mb 25 " + corpus("converted/Init.Prelude.ndjson"));
+  CHECK(r.exit == 3);
+  CHECK(r.out.find("\"kind\":\"out_of_memory\"") != std::string::npos);
+  CHECK(r.out.find("bad error payload") == std::string::npos);
+  CHECK(r.err.find("bad error payload") == std::string::npos);
+}
