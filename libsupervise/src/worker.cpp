@@ -351,7 +351,10 @@ void Worker::end_incarnation(KillReason reason, std::string detail) {
   state_ = WorkerState::Down;
 
   bool planned = before == WorkerState::Stopping;
-  if (exit.is_failure() && !(planned && exit.kind == ExitKind::Clean))
+  // A worker still starting, killed because the pool shuts down (its job went elsewhere),
+  // is no failure worth a warning on a clean run.
+  bool shutdown_kill = exit.kind == ExitKind::Cancelled && before == WorkerState::Starting;
+  if (exit.is_failure() && !(planned && exit.kind == ExitKind::Clean) && !shutdown_kill)
     log_->warn("{}", exit.describe());
   else
     log_->debug("{}", exit.describe());

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -284,4 +285,33 @@ TEST_CASE("a worker out of memory is a structured row, not 'bad error payload'")
   CHECK(r.out.find("\"kind\":\"out_of_memory\"") != std::string::npos);
   CHECK(r.out.find("bad error payload") == std::string::npos);
   CHECK(r.err.find("bad error payload") == std::string::npos);
+}
+
+TEST_CASE("install: both binaries and the man pages land under the prefix, and the installed leanbatch works") {
+  std::string prefix = std::string(LB_BINARY_DIR) + "/install-test-" + std::to_string(getpid());
+  std::string cmd = "cmake --install " + std::string(LB_BINARY_DIR) + " --prefix " + prefix + " > /dev/null 2>&1";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  for (const char* f : {"/bin/leanbatch", "/bin/leanbatch-worker", "/share/man/man1/leanbatch.1",
+                        "/share/man/man1/leanbatch-worker.1"}) {
+    INFO(f);
+    CHECK(access((prefix + f).c_str(), F_OK) == 0);
+  }
+  // The installed driver finds its installed worker (the default, supervised mode).
+  std::string check = prefix + "/bin/leanbatch check " + corpus("axeyum/classical-em.ndjson") + " > /dev/null 2>&1";
+  CHECK(std::system(check.c_str()) == 0);
+  std::system(("rm -rf " + prefix).c_str());
+}
+
+TEST_CASE("package: cpack builds a .deb with both binaries and the man pages") {
+  std::string dir = std::string(LB_BINARY_DIR) + "/cpack-test-" + std::to_string(getpid());
+  std::string cmd = "cpack -G DEB -B " + dir + " --config " + std::string(LB_BINARY_DIR) + "/CPackConfig.cmake > /dev/null 2>&1";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  std::string list = dir + "/contents.txt";
+  REQUIRE(std::system(("dpkg-deb -c " + dir + "/leanbatch_*.deb > " + list).c_str()) == 0);
+  std::ifstream in(list);
+  std::string all((std::istreambuf_iterator<char>(in)), {});
+  CHECK(all.find("./usr/bin/leanbatch\n") != std::string::npos);
+  CHECK(all.find("./usr/bin/leanbatch-worker") != std::string::npos);
+  CHECK(all.find("./usr/share/man/man1/leanbatch.1") != std::string::npos);
+  std::system(("rm -rf " + dir).c_str());
 }
