@@ -315,3 +315,20 @@ TEST_CASE("package: cpack builds a .deb with both binaries and the man pages") {
   CHECK(all.find("./usr/share/man/man1/leanbatch.1") != std::string::npos);
   std::system(("rm -rf " + dir).c_str());
 }
+
+TEST_CASE("summary: files counts distinct export files, not manifest items") {
+  std::string good = corpus("axeyum/classical-em.ndjson");
+  std::string m = std::string(LB_BINARY_DIR) + "/distinct-" + std::to_string(getpid()) + ".ndjson";
+  {
+    std::ofstream o(m);
+    o << "{\"file\":\"" << good << "\",\"decls\":[\"Classical.em\"]}\n";
+    o << "{\"file\":\"" << good << "\",\"decls\":[\"propext\"]}\n";
+  }
+  for (const char* mode : {"--in-process", "-j1"}) {
+    INFO(mode);
+    Run r = run(std::string("run ") + mode + " " + m);
+    CHECK(r.exit == 0);
+    CHECK(r.out.find("\"files\":1,") != std::string::npos);  // before: 2
+  }
+  std::remove(m.c_str());
+}

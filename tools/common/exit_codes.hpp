@@ -15,19 +15,22 @@ inline constexpr int kExitInterrupted = 130;
 /// malformed and the file_* counters, so that "declarations" counts declaration rows only.
 struct Outcomes {
   unsigned long long ok = 0, rejected = 0, declined = 0, timeout = 0, crashed = 0, cancelled = 0, skipped = 0;
-  unsigned long long malformed = 0, file_declined = 0, file_crashed = 0, file_cancelled = 0;
+  unsigned long long malformed = 0, file_declined = 0, file_crashed = 0, file_cancelled = 0, file_timeout = 0;
   bool interrupted = false;
   bool io_error = false;
 
   unsigned long long declarations() const { return ok + rejected + declined + timeout + crashed + cancelled + skipped; }
-  unsigned long long file_errors() const { return malformed + file_declined + file_crashed + file_cancelled; }
+  unsigned long long file_errors() const {
+    return malformed + file_declined + file_crashed + file_cancelled + file_timeout;
+  }
 
   int exit_code() const {
     // Rows that could not be written leave the run undecided, whatever stopped it then.
     if (io_error) return kExitUndecided;
     if (interrupted) return kExitInterrupted;
     if (rejected > 0 || malformed > 0 || skipped > 0) return kExitRejected;  // skipped: a requested name is missing
-    if (timeout > 0 || crashed > 0 || cancelled > 0 || file_crashed > 0 || file_cancelled > 0 || io_error)
+    if (timeout > 0 || crashed > 0 || cancelled > 0 || file_crashed > 0 || file_cancelled > 0 || file_timeout > 0 ||
+        io_error)
       return kExitUndecided;
     if (declined > 0 || file_declined > 0) return kExitDeclined;
     return kExitAccepted;

@@ -92,6 +92,7 @@ void tally_file(Outcomes& o, std::string_view status) {
   if (status == "malformed") ++o.malformed;
   else if (status == "declined") ++o.file_declined;
   else if (status == "cancelled") ++o.file_cancelled;
+  else if (status == "timeout") ++o.file_timeout;
   else ++o.file_crashed;
 }
 
@@ -118,7 +119,7 @@ std::string summary_row(const Outcomes& oc, unsigned long long files, double sec
       .field("rejected", static_cast<uint64_t>(oc.rejected))
       .field("declined", static_cast<uint64_t>(oc.declined))
       .field("malformed", static_cast<uint64_t>(oc.malformed))
-      .field("timeout", static_cast<uint64_t>(oc.timeout))
+      .field("timeout", static_cast<uint64_t>(oc.timeout + oc.file_timeout))  // a timed-out import too
       .field("crashed", static_cast<uint64_t>(oc.crashed))
       .field("cancelled", static_cast<uint64_t>(oc.cancelled))
       .field("skipped", static_cast<uint64_t>(oc.skipped))

@@ -362,7 +362,8 @@ class Engine final : public sv::JobSink {
       f.error = err ? *err : proto::ErrorPayload{"crashed", "worker_error", std::string(o.payload), 0, 0};
     } else {
       f.failure = o.failure;
-      f.error = proto::ErrorPayload{o.kind == sv::OutcomeKind::Cancelled ? "cancelled" : "crashed",
+      bool timed_out = o.failure && o.failure->kind == sv::ExitKind::Timeout;
+      f.error = proto::ErrorPayload{o.kind == sv::OutcomeKind::Cancelled ? "cancelled" : timed_out ? "timeout" : "crashed",
                                     o.failure ? sv::to_string(o.failure->kind) : sv::to_string(o.kind),
                                     o.failure ? o.failure->describe() : "the worker pool gave up", 0, 0};
     }
@@ -587,7 +588,9 @@ class Engine final : public sv::JobSink {
       FileState& f = files_[s.file];
       if (s.file_row) continue;
       if (!s.started) {
-        if (!f.error) f.error = proto::ErrorPayload{status, kind, msg, 0, 0};
+        // Never started (interrupted, or the pool gave up): cancelled, with the reason, not
+        // the blame of the last worker that died.
+        if (!f.error) f.error = proto::ErrorPayload{"cancelled", kind, msg, 0, 0};
         file_row(i);
         continue;
       }

@@ -109,7 +109,9 @@ int finish_run(const std::vector<WorkItem>& items, bool names_global, const std:
   if (out.failed()) oc.io_error = true;
   int rc = oc.exit_code();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  out.write(summary_row(oc, items.size(), secs, rc));
+  std::set<std::string> files;  // distinct export files (several items may name one)
+  for (const WorkItem& item : items) files.insert(item.file);
+  out.write(summary_row(oc, files.size(), secs, rc));
   return rc;
 }
 
