@@ -5,12 +5,54 @@
 
 namespace leanbatch::host {
 
+// Length of the valid UTF-8 sequence starting at s[i] (0: invalid: a stray continuation
+// byte, an overlong form, a surrogate, a code point above U+10FFFF or a cut sequence).
+size_t utf8_sequence(std::string_view s, size_t i) {
+  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = b(i);
+  size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
+  if (len == 0 || c > 0xf4 || c == 0xc0 || c == 0xc1 || i + len > s.size()) return 0;
+  for (size_t k = 1; k < len; ++k)
+    if ((b(i + k) & 0xc0) != 0x80) return 0;
+  if (len == 3 && c == 0xe0 && b(i + 1) < 0xa0) return 0;   // overlong
+  if (len == 3 && c == 0xed && b(i + 1) >= 0xa0) return 0;  // surrogate
+  if (len == 4 && c == 0xf0 && b(i + 1) < 0x90) return 0;   // overlong
+  if (len == 4 && c == 0xf4 && b(i + 1) >= 0x90) return 0;  // above U+10FFFF
+  return len;
+}
+
+bool utf8_valid(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t n = utf8_sequence(s, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
 void json_append_string(std::string& out, std::string_view s) {
   static const char* hex = "0123456789abcdef";
   out.push_back('"');
   size_t start = 0;
   for (size_t i = 0; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      // Rows are always valid UTF-8: a byte that starts no valid sequence (a file name in
+      // another encoding) becomes U+FFFD, the replacement character.
+      size_t n = utf8_sequence(s, i);
+      if (n > 0) {
+        i += n - 1;
+        continue;
+      }
+      out.append(s.data() + start, i - start);
+      start = i + 1;
+      out += "\\ufffd";
+      continue;
+    }
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(s.data() + start, i - start);
     start = i + 1;

@@ -332,3 +332,22 @@ TEST_CASE("summary: files counts distinct export files, not manifest items") {
   }
   std::remove(m.c_str());
 }
+
+TEST_CASE("a path that is not UTF-8 is checked in every mode; rows stay valid UTF-8 JSON") {
+  std::string dir = std::string(LB_BINARY_DIR) + "/latin\xe9-" + std::to_string(getpid());
+  std::system(("mkdir -p '" + dir + "' && cp " + corpus("axeyum/classical-em.ndjson") + " '" + dir + "/m.ndjson'").c_str());
+  for (const char* mode : {"-j1", "--in-process"}) {
+    INFO(mode);
+    // Before: "invalid payload" in the default mode, and raw bytes in the rows' "file".
+    Run r = run(std::string("check ") + mode + " '" + dir + "/m.ndjson'");
+    CHECK(r.exit == 0);
+    simdjson::dom::parser p;
+    for (const std::string& line : r.rows()) {
+      simdjson::dom::element e;
+      CHECK(p.parse(line).get(e) == simdjson::SUCCESS);  // simdjson validates UTF-8
+    }
+    // U+FFFD, escaped or as its UTF-8 bytes.
+    CHECK((r.out.find("latin\\ufffd") != std::string::npos || r.out.find("latin\xEF\xBF\xBD") != std::string::npos));
+  }
+  std::system(("rm -rf '" + dir + "'").c_str());
+}

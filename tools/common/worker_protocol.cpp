@@ -46,9 +46,41 @@ bool get_string(dom::object obj, const char* key, std::string& out) {
   return true;
 }
 
+// Paths travel as bytes: a path that is not valid UTF-8 (JSON strings must be) goes as hex
+// in "file_hex" instead of "file".
+void put_path(JsonObject& o, const std::string& path) {
+  if (host::utf8_valid(path)) {
+    o.field("file", path);
+    return;
+  }
+  static const char* hex = "0123456789abcdef";
+  std::string h;
+  for (unsigned char c : path) {
+    h.push_back(hex[c >> 4]);
+    h.push_back(hex[c & 15]);
+  }
+  o.field("file_hex", h);
+}
+
+bool get_path(dom::object obj, std::string& out) {
+  std::string h;
+  if (get_string(obj, "file_hex", h)) {
+    if (h.size() % 2) return false;
+    auto val = [](char c) { return c >= 'a' ? c - 'a' + 10 : c - '0'; };
+    out.clear();
+    for (size_t i = 0; i < h.size(); i += 2) out.push_back(static_cast<char>(val(h[i]) * 16 + val(h[i + 1])));
+    return true;
+  }
+  return get_string(obj, "file", out);
+}
+
 }  // namespace
 
-std::string encode(const ImportRequest& r) { return JsonObject().field("file", r.file).str(); }
+std::string encode(const ImportRequest& r) {
+  JsonObject o;
+  put_path(o, r.file);
+  return o.str();
+}
 
 std::string encode(const ImportResponse& r) {
   // Counts only: the table travels in chunks (encode_import_table).
@@ -131,7 +163,8 @@ std::expected<void, std::string> assemble_import(ImportResponse& r, const std::v
 
 std::string encode(const CheckRequest& r) {
   JsonObject o;
-  o.field("file", r.file).raw("decls", u64_array(r.decls));
+  put_path(o, r.file);
+  o.raw("decls", u64_array(r.decls));
   if (!r.label.empty()) o.field("label", r.label);
   if (!r.module.empty()) o.field("module", r.module);
   if (r.part) o.field("part", r.part);
@@ -153,7 +186,7 @@ std::expected<ImportRequest, std::string> decode_import_request(std::string_view
   auto obj = parse_object(parser, payload);
   if (!obj) return std::unexpected(obj.error());
   ImportRequest r;
-  if (!get_string(*obj, "file", r.file)) return std::unexpected(std::string("import request without 'file'"));
+  if (!get_path(*obj, r.file)) return std::unexpected(std::string("import request without 'file'"));
   return r;
 }
 
@@ -174,7 +207,7 @@ std::expected<CheckRequest, std::string> decode_check_request(std::string_view p
   if (!obj) return std::unexpected(obj.error());
   CheckRequest r;
   dom::array decls;
-  if (!get_string(*obj, "file", r.file) || !get(*obj, "decls", decls))
+  if (!get_path(*obj, r.file) || !get(*obj, "decls", decls))
     return std::unexpected(std::string("incomplete check request"));
   for (dom::element d : decls) {
     uint64_t x;

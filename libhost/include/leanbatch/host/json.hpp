@@ -8,6 +8,8 @@ namespace leanbatch::host {
 
 /// Appends `s` as a JSON string literal (quotes included). Bytes ≥ 0x80 are copied as they
 /// are (inputs are valid UTF-8); control characters are escaped.
+/// Is `s` valid UTF-8?
+bool utf8_valid(std::string_view s);
 void json_append_string(std::string& out, std::string_view s);
 
 /// Builds one JSON object: `JsonObject o; o.field("a", 1).field("b", "x"); o.str()`.
