@@ -27,6 +27,7 @@ const char* to_string(VerdictStatus s) {
     case VerdictStatus::Timeout: return "timeout";
     case VerdictStatus::Cancelled: return "cancelled";
     case VerdictStatus::Error: return "error";
+    case VerdictStatus::Skipped: return "skipped";
   }
   return "?";
 }
@@ -157,6 +158,8 @@ VerdictStatus status_of(KernelErrorKind k) {
     case KernelErrorKind::Budget: return VerdictStatus::Timeout;
     case KernelErrorKind::Cancelled: return VerdictStatus::Cancelled;
     case KernelErrorKind::Internal: return VerdictStatus::Error;
+    case KernelErrorKind::DependsOnTimeout:
+    case KernelErrorKind::DependsOnCrashed: return VerdictStatus::Skipped;
     default: return VerdictStatus::Rejected;
   }
 }
@@ -210,6 +213,18 @@ std::vector<uint32_t> Checker::selection_order(std::span<const uint32_t> selecti
   std::sort(order.begin(), order.end());
   order.erase(std::unique(order.begin(), order.end()), order.end());
   return order;
+}
+
+void Checker::poison(uint32_t d, bool timeout) {
+  if (d >= state_->decided.size() || state_->decided[d]) return;
+  state_->kenv.set_decl_status(d, timeout ? KernelEnv::Status::TimedOut : KernelEnv::Status::Crashed);
+  state_->decided[d] = true;
+  DeclVerdict v;
+  v.decl = d;
+  v.status = timeout ? VerdictStatus::Timeout : VerdictStatus::Error;
+  v.kind = timeout ? "timeout" : "crashed";
+  v.message = "decided by the supervisor";
+  state_->verdicts[d] = std::move(v);
 }
 
 // Reuse (docs/kernel.md, "Reuse"): accept declaration `d` without checking it when an
@@ -391,8 +406,11 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
           }
           st.drop_scratch();
         } else {
-          kenv.set_decl_status(d, v.status == VerdictStatus::Rejected ? KernelEnv::Status::Rejected
-                                                                      : KernelEnv::Status::Declined);
+          // A timed-out declaration poisons its dependents (skipped, depends_on_timeout):
+          // they are not re-run into the same budget, nor labelled as if it were declined.
+          kenv.set_decl_status(d, v.status == VerdictStatus::Rejected  ? KernelEnv::Status::Rejected
+                                  : v.status == VerdictStatus::Timeout ? KernelEnv::Status::TimedOut
+                                                                       : KernelEnv::Status::Declined);
         }
         // Axioms: reported on request, enforced with --strict-axioms, sorry always flagged.
         if (v.status == VerdictStatus::Ok && axioms_needed) {
@@ -437,6 +455,7 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
           case VerdictStatus::Timeout: ++sum.timeout; break;
           case VerdictStatus::Cancelled: ++sum.cancelled; break;
           case VerdictStatus::Error: ++sum.error; break;
+          case VerdictStatus::Skipped: ++sum.skipped; break;
         }
         on_verdict(v);
       }

@@ -52,19 +52,24 @@ std::vector<uint32_t> Session::resolve(const LoadedExport& ex, const std::vector
   return out;
 }
 
+Checker& Session::checker_for(LoadedExport& ex, uint32_t part) {
+  if (part == 0) return *ex.checker;
+  auto& slot = ex.parts[part];
+  if (!slot) {
+    CheckOptions o = opts_.check;
+    o.assume_unselected = true;
+    slot = std::make_unique<Checker>(ex.env, std::move(o));
+  }
+  return *slot;
+}
+
+void Session::poison(LoadedExport& ex, uint32_t decl, bool timeout, uint32_t part) {
+  checker_for(ex, part).poison(decl, timeout);
+}
+
 CheckSummary Session::check(LoadedExport& ex, const std::vector<uint32_t>& selection,
                             const std::function<void(const DeclVerdict&)>& on_verdict, uint32_t part) {
-  Checker* ck = ex.checker.get();
-  if (part != 0) {
-    auto& slot = ex.parts[part];
-    if (!slot) {
-      CheckOptions o = opts_.check;
-      o.assume_unselected = true;
-      slot = std::make_unique<Checker>(ex.env, std::move(o));
-    }
-    ck = slot.get();
-  }
-  CheckSummary s = ck->check(selection, on_verdict);
+  CheckSummary s = checker_for(ex, part).check(selection, on_verdict);
   enforce_limits(&ex);
   return s;
 }

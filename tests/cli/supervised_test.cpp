@@ -105,9 +105,10 @@ std::map<std::pair<std::string, uint64_t>, std::string> statuses(const Result& r
 
 // An export whose theorem `slow` needs minutes of unary arithmetic (no GMP shortcut),
 // between ordinary declarations.
-std::string slow_file() {
+std::string slow_file(int dependents = 0) {
   // Per process: ctest runs the test cases that use it in parallel.
-  std::string path = std::string(LB_BINARY_DIR) + "/slow-" + std::to_string(getpid()) + ".ndjson";
+  std::string path = std::string(LB_BINARY_DIR) + "/slow-" + std::to_string(getpid()) + "-" + std::to_string(dependents) +
+                     ".ndjson";
   lbtest::Builder b("tutorial/good/094_natLitEq.ndjson");
   using leanbatch::host::Expr;
   Expr nat = b.c("Nat");
@@ -127,6 +128,8 @@ std::string slow_file() {
   }
   b.thm("slow", b.eq(nat, b.nat(1), b.nat(1)), proof);
   b.thm("after", b.eq(nat, b.nat(3), b.nat(3)), b.refl(nat, b.nat(3)));
+  for (int k = 0; k < dependents; ++k)  // theorems whose proof is `slow`
+    b.thm("dep" + std::to_string(k), b.eq(nat, b.nat(1), b.nat(1)), b.c("slow"));
   auto env = b.build();
   std::vector<uint32_t> all(env->declarations().size());
   std::iota(all.begin(), all.end(), 0);
@@ -254,6 +257,41 @@ TEST_CASE("a declaration that blows the memory ceiling costs one crashed row") {
   CHECK(by_name["slow"] == "crashed");
   CHECK(slow_row.find("killed_by_limit") != std::string::npos);
   CHECK(by_name["after"] == "ok");
+}
+
+TEST_CASE("the dependents of a declaration that timed out are skipped, never re-run, in both modes") {
+  std::string f = slow_file(6);
+  auto rows_of = [](const Result& r) {
+    std::map<std::string, std::string> by_name;
+    simdjson::dom::parser p;
+    for (const auto& line : r.rows) {
+      simdjson::dom::element row = p.parse(line);
+      if (str_field(row, "type") != "decl") continue;
+      std::string kind;
+      simdjson::dom::element err;
+      if (row["error"].get(err) == simdjson::SUCCESS) kind = str_field(err, "kind");
+      by_name[str_field(row, "name")] = str_field(row, "status") + " " + kind;
+    }
+    return by_name;
+  };
+  // Supervised: before, each dependent re-ran `slow` into the watchdog (7 kills) and was
+  // blamed for it.
+  Result sup = run_lb({"check", "-j1", "--events", "--request-timeout-s", "2", f});
+  CHECK(sup.exit == 3);
+  auto a = rows_of(sup);
+  CHECK(a["slow"].rfind("timeout", 0) == 0);
+  for (int k = 0; k < 6; ++k) CHECK(a["dep" + std::to_string(k)] == "skipped depends_on_timeout");
+  CHECK(a["after"] == "ok ");
+  int kills = 0;
+  for (const auto& line : sup.rows)
+    if (line.find("\"event\":\"exited\"") != std::string::npos && line.find("\"timeout\"") != std::string::npos) ++kills;
+  CHECK(kills == 2);  // the chunk that met it, then `slow` alone (its declarations retried one by one)
+  // In-process with a budget: before, the dependents said depends_on_declined.
+  Result inp = run_lb({"check", "--in-process", "--budget-ms", "1000", f});
+  CHECK(inp.exit == 3);
+  auto b = rows_of(inp);
+  CHECK(b["slow"].rfind("timeout", 0) == 0);
+  for (int k = 0; k < 6; ++k) CHECK(b["dep" + std::to_string(k)] == "skipped depends_on_timeout");
 }
 
 TEST_CASE("SIGINT: every unfinished declaration gets a cancelled row, exit 130") {

@@ -15,11 +15,16 @@ inline constexpr int kExitInterrupted = 130;
 /// malformed and the file_* counters, so that "declarations" counts declaration rows only.
 struct Outcomes {
   unsigned long long ok = 0, rejected = 0, declined = 0, timeout = 0, crashed = 0, cancelled = 0, skipped = 0;
+  /// Skipped because a dependency timed out or crashed: undecided (exit 3), unlike a missing
+  /// requested name (`skipped`, exit 1). The summary's "skipped" counts both.
+  unsigned long long skipped_dependents = 0;
   unsigned long long malformed = 0, file_declined = 0, file_crashed = 0, file_cancelled = 0, file_timeout = 0;
   bool interrupted = false;
   bool io_error = false;
 
-  unsigned long long declarations() const { return ok + rejected + declined + timeout + crashed + cancelled + skipped; }
+  unsigned long long declarations() const {
+    return ok + rejected + declined + timeout + crashed + cancelled + skipped + skipped_dependents;
+  }
   unsigned long long file_errors() const {
     return malformed + file_declined + file_crashed + file_cancelled + file_timeout;
   }
@@ -29,8 +34,8 @@ struct Outcomes {
     if (io_error) return kExitUndecided;
     if (interrupted) return kExitInterrupted;
     if (rejected > 0 || malformed > 0 || skipped > 0) return kExitRejected;  // skipped: a requested name is missing
-    if (timeout > 0 || crashed > 0 || cancelled > 0 || file_crashed > 0 || file_cancelled > 0 || file_timeout > 0 ||
-        io_error)
+    if (timeout > 0 || crashed > 0 || cancelled > 0 || skipped_dependents > 0 || file_crashed > 0 || file_cancelled > 0 ||
+        file_timeout > 0 || io_error)
       return kExitUndecided;
     if (declined > 0 || file_declined > 0) return kExitDeclined;
     return kExitAccepted;

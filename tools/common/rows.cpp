@@ -15,6 +15,7 @@ const char* row_status(host::VerdictStatus s) {
     case host::VerdictStatus::Timeout: return "timeout";
     case host::VerdictStatus::Cancelled: return "cancelled";
     case host::VerdictStatus::Error: return "crashed";  // an internal error: could not decide
+    case host::VerdictStatus::Skipped: return "skipped";  // a dependency timed out or crashed
   }
   return "crashed";
 }
@@ -27,6 +28,7 @@ void tally(Outcomes& o, host::VerdictStatus s) {
     case host::VerdictStatus::Timeout: ++o.timeout; break;
     case host::VerdictStatus::Cancelled: ++o.cancelled; break;
     case host::VerdictStatus::Error: ++o.crashed; break;
+    case host::VerdictStatus::Skipped: ++o.skipped_dependents; break;
   }
 }
 
@@ -122,7 +124,7 @@ std::string summary_row(const Outcomes& oc, unsigned long long files, double sec
       .field("timeout", static_cast<uint64_t>(oc.timeout + oc.file_timeout))  // a timed-out import too
       .field("crashed", static_cast<uint64_t>(oc.crashed))
       .field("cancelled", static_cast<uint64_t>(oc.cancelled))
-      .field("skipped", static_cast<uint64_t>(oc.skipped))
+      .field("skipped", static_cast<uint64_t>(oc.skipped + oc.skipped_dependents))
       .field("file_errors", static_cast<uint64_t>(oc.file_errors()))
       .field("seconds", seconds)
       .field("exit", exit_code);

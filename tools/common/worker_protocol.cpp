@@ -168,6 +168,8 @@ std::string encode(const CheckRequest& r) {
   if (!r.label.empty()) o.field("label", r.label);
   if (!r.module.empty()) o.field("module", r.module);
   if (r.part) o.field("part", r.part);
+  if (!r.poison_timeout.empty()) o.raw("poison_timeout", u64_array(r.poison_timeout));
+  if (!r.poison_crashed.empty()) o.raw("poison_crashed", u64_array(r.poison_crashed));
   return o.str();
 }
 
@@ -217,6 +219,15 @@ std::expected<CheckRequest, std::string> decode_check_request(std::string_view p
   get_string(*obj, "label", r.label);
   get_string(*obj, "module", r.module);
   get(*obj, "part", r.part);
+  for (auto [key, list] : {std::pair{"poison_timeout", &r.poison_timeout}, std::pair{"poison_crashed", &r.poison_crashed}}) {
+    dom::array arr;
+    if (!get(*obj, key, arr)) continue;
+    for (dom::element d : arr) {
+      uint64_t x;
+      if (d.get(x) != simdjson::SUCCESS) return std::unexpected(std::string("bad poisoned declaration index"));
+      list->push_back(x);
+    }
+  }
   return r;
 }
 
@@ -248,7 +259,7 @@ std::expected<RowView, std::string> decode_row(std::string_view payload) {
   RowView v;
   for (int i = 0; i < 4; ++i) v.decl |= static_cast<uint32_t>(static_cast<unsigned char>(payload[i])) << (8 * i);
   auto st = static_cast<unsigned char>(payload[4]);
-  if (st > static_cast<unsigned char>(host::VerdictStatus::Error))
+  if (st > static_cast<unsigned char>(host::VerdictStatus::Skipped))
     return std::unexpected("row frame with unknown verdict status " + std::to_string(st));
   v.status = static_cast<host::VerdictStatus>(st);
   v.open_json = payload.substr(5);

@@ -51,6 +51,9 @@ struct CheckRequest {
   std::string label;   ///< "file" of the rows (the path as the user wrote it); empty: `file`
   std::string module;  ///< "module" of the rows; empty: none
   uint64_t part = 0;   ///< 0: the serial checker; p > 0: part p (assume what is not selected)
+  /// Declarations that timed out / killed a worker earlier in this run: never checked
+  /// again; their dependents are skipped (depends_on_timeout / depends_on_crashed).
+  std::vector<uint64_t> poison_timeout, poison_crashed;
 };
 
 /// Terminal Error payload: what went wrong (a malformed export, an I/O error, …).

@@ -203,6 +203,9 @@ class Engine final : public sv::JobSink {
     enum class State { None, Pending, Ok, Failed } state = State::None;
     std::optional<sv::FatalExit> failure;
     size_t open_items = 0;  // items of this file without their terminal row(s) yet
+    // Declarations that timed out or killed a worker: sent with every later check of the
+    // file, so no worker runs them again and their dependents are skipped, not blamed.
+    std::vector<uint64_t> poison_timeout, poison_crashed;
     bool released = false;
   };
   struct ItemState {
@@ -438,7 +441,8 @@ class Engine final : public sv::JobSink {
     const std::string& path = files_[s.file].path;
     jobs_[id] = Job{Job::Kind::Check, s.file, i, batch};
     const WorkItem& wi = items_[s.origin];
-    proto::CheckRequest req{path, batch, wi.display, wi.module, s.part};
+    proto::CheckRequest req{path, batch, wi.display, wi.module, s.part, files_[s.file].poison_timeout,
+                            files_[s.file].poison_crashed};
     pool_->submit(sv::Job{id, sv::RequestKind::Check, proto::encode(req), path, false, std::nullopt});
   }
 
@@ -535,7 +539,9 @@ class Engine final : public sv::JobSink {
         // Every requested declaration has its row; anything else is a protocol slip.
         for (uint64_t d : undecided)
           synthesized_row(i, d, "crashed", "protocol", "the worker answered without a row for this declaration", nullptr, &o.ref);
-        s.chunk = std::min(kMaxChunk, s.chunk * 2);
+        // Grow again only once the declarations of a failed chunk were all retried one by one
+        // (so that the culprit is found with one more kill, not one per doubling).
+        if (s.requeue.empty()) s.chunk = std::min(kMaxChunk, s.chunk * 2);
         break;
       case sv::OutcomeKind::ErrorResponse: {
         auto err = proto::decode_error(o.payload);
@@ -554,6 +560,7 @@ class Engine final : public sv::JobSink {
           bool timeout = fx && fx->kind == sv::ExitKind::Timeout;
           synthesized_row(i, undecided.front(), timeout ? "timeout" : "crashed", fx ? sv::to_string(fx->kind) : "crash",
                           fx ? fx->describe() : "the worker died", fx, &o.ref);
+          (timeout ? files_[s.file].poison_timeout : files_[s.file].poison_crashed).push_back(undecided.front());
         } else {
           s.requeue.insert(s.requeue.begin(), undecided.begin(), undecided.end());
         }

@@ -75,6 +75,11 @@ void handle_check(host::Session& session, const WorkerOptions& opts, sv::Request
     ctx.respond("{}");
     return;
   }
+  const auto part = static_cast<uint32_t>(req->part);
+  for (uint64_t d : req->poison_timeout)
+    if (d < le.env->declarations().size()) session.poison(le, static_cast<uint32_t>(d), true, part);
+  for (uint64_t d : req->poison_crashed)
+    if (d < le.env->declarations().size()) session.poison(le, static_cast<uint32_t>(d), false, part);
   bool parent_gone = false;
   const tools::RowSource src{req->label.empty() ? req->file : req->label, req->module};
   session.check(
@@ -84,7 +89,7 @@ void handle_check(host::Session& session, const WorkerOptions& opts, sv::Request
         std::string row = tools::decl_row(src, *le.env, v, tools::RowOrigin{-1, 0}, opts.axioms);
         if (!ctx.row(proto::encode_row(v.decl, v.status, row))) parent_gone = true;
       },
-      static_cast<uint32_t>(req->part));
+      part);
   ctx.stats(sv::StatsPayload{session.retained_bytes()});
   ctx.respond("{}");
 }

@@ -28,6 +28,8 @@ const char* to_string(KernelErrorKind k) {
     case KernelErrorKind::InvalidInductive: return "invalid_inductive";
     case KernelErrorKind::InvalidRecursor: return "invalid_recursor";
     case KernelErrorKind::InvalidQuot: return "invalid_quot";
+    case KernelErrorKind::DependsOnTimeout: return "depends_on_timeout";
+    case KernelErrorKind::DependsOnCrashed: return "depends_on_crashed";
     case KernelErrorKind::InvalidLiteral: return "invalid_literal";
     case KernelErrorKind::UnsupportedLiteral: return "unsupported_literal";
     case KernelErrorKind::AxiomNotAllowed: return "axiom_not_allowed";
@@ -161,17 +163,33 @@ const ConstantInfo* KernelEnv::find(Name n) const {
 KernelError KernelEnv::missing_constant_error(Name n, uint32_t current) const {
   std::string name = st().name_to_string(n);
   // Look for declarations of that name: the most informative one wins.
-  std::optional<uint32_t> later, rejected, declined;
+  std::optional<uint32_t> later, rejected, declined, timed_out, crashed;
   for (uint32_t i = 0; i < env_.constants().size(); ++i) {
     const ConstantInfo& c = env_.constant(i);
     if (c.name != n) continue;
     if (c.decl >= current) {
       if (!later) later = c.decl;
+    } else if (status_[c.decl] == Status::TimedOut) {
+      timed_out = c.decl;
+    } else if (status_[c.decl] == Status::Crashed) {
+      crashed = c.decl;
     } else if (status_[c.decl] == Status::Declined) {
       declined = c.decl;
     } else if (status_[c.decl] == Status::Rejected) {
       rejected = c.decl;
     }
+  }
+  if (timed_out) {
+    return {KernelErrorKind::DependsOnTimeout,
+            "depends on '" + name + "' (line " + std::to_string(env_.declaration(*timed_out).line) +
+                "), whose check timed out",
+            {}};
+  }
+  if (crashed) {
+    return {KernelErrorKind::DependsOnCrashed,
+            "depends on '" + name + "' (line " + std::to_string(env_.declaration(*crashed).line) +
+                "), whose check killed a worker",
+            {}};
   }
   if (declined) {
     return {KernelErrorKind::DependsOnDeclined,

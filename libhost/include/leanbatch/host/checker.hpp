@@ -21,7 +21,9 @@
 
 namespace leanbatch::host {
 
-enum class VerdictStatus : uint8_t { Ok, Rejected, Declined, Timeout, Cancelled, Error };
+/// Skipped: not checked because a declaration it depends on timed out or killed a worker
+/// (kind depends_on_timeout / depends_on_crashed): undecided, like its dependency.
+enum class VerdictStatus : uint8_t { Ok, Rejected, Declined, Timeout, Cancelled, Error, Skipped };
 const char* to_string(VerdictStatus s);
 
 struct DeclVerdict {
@@ -75,7 +77,7 @@ struct CheckOptions {
 };
 
 struct CheckSummary {
-  uint64_t ok = 0, rejected = 0, declined = 0, timeout = 0, cancelled = 0, error = 0;
+  uint64_t ok = 0, rejected = 0, declined = 0, timeout = 0, cancelled = 0, error = 0, skipped = 0;
   uint64_t checked = 0;  ///< declarations checked, dependencies included
   double seconds = 0;
 };
@@ -92,6 +94,10 @@ class Checker {
   /// Checks `selection` (declaration indices; empty: all), each after the declarations it
   /// depends on. Calls `on_verdict` for every selected declaration in file order.
   CheckSummary check(std::span<const uint32_t> selection, const std::function<void(const DeclVerdict&)>& on_verdict);
+
+  /// Marks declaration `decl` as decided by someone else: it timed out or killed a worker
+  /// (`timeout` false). It is never checked here, and its dependents are skipped.
+  void poison(uint32_t decl, bool timeout);
 
   /// Are closed terms `a` and `b` definitionally equal, given the declarations accepted so
   /// far and universe parameters `lparams`? nullopt when the kernel gives up (a limit).

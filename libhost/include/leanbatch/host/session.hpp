@@ -54,6 +54,10 @@ class Session {
   CheckSummary check(LoadedExport& ex, const std::vector<uint32_t>& selection,
                      const std::function<void(const DeclVerdict&)>& on_verdict, uint32_t part = 0);
 
+  /// Declaration `decl` timed out or killed a worker (the supervisor knows): the checker of
+  /// `part` never checks it and skips its dependents.
+  void poison(LoadedExport& ex, uint32_t decl, bool timeout, uint32_t part = 0);
+
   size_t retained_bytes() const;
   /// Distinct exports loaded since the session started (re-imports of a cached one excluded).
   uint64_t imports() const { return imports_; }
@@ -63,6 +67,7 @@ class Session {
 
  private:
   void enforce_limits(const LoadedExport* keep);
+  Checker& checker_for(LoadedExport& ex, uint32_t part);
   SessionOptions opts_;
   std::list<LoadedExport> lru_;  // most recently used first
   uint64_t imports_ = 0;

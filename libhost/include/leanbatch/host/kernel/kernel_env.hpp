@@ -44,7 +44,9 @@ const char* to_string(NatOp op);
 
 class KernelEnv {
  public:
-  enum class Status : uint8_t { Unchecked, Accepted, Rejected, Declined };
+  /// TimedOut / Crashed: the declaration's check ran out of time or killed a worker; its
+  /// dependents are skipped (depends_on_timeout / depends_on_crashed).
+  enum class Status : uint8_t { Unchecked, Accepted, Rejected, Declined, TimedOut, Crashed };
 
   /// Must be constructed while the store is not in scratch mode (it interns names).
   explicit KernelEnv(const Environment& env);

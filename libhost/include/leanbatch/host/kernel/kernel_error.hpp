@@ -14,6 +14,8 @@ enum class KernelErrorKind : uint8_t {
   DeclaredLater,        ///< used before its declaration line (also self-reference)
   DependsOnRejected,    ///< refers to a declaration that was rejected
   DependsOnDeclined,    ///< refers to a declaration that was declined
+  DependsOnTimeout,     ///< refers to a declaration whose check timed out (skipped)
+  DependsOnCrashed,     ///< refers to a declaration whose check killed a worker (skipped)
   AlreadyDeclared,      ///< a name declared twice
   TypeExpected,         ///< something that must be a type is not a sort
   FunctionExpected,
