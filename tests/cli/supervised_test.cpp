@@ -82,26 +82,40 @@ std::string str_field(simdjson::dom::element row, const char* key) {
   return row[key].get(s) == simdjson::SUCCESS ? std::string(s) : std::string();
 }
 
-// (file, line) -> status of every decl row; checks there is one terminal row per declaration.
-std::map<std::pair<std::string, uint64_t>, std::string> statuses(const Result& r) {
+// (file, line) -> status of every decl/file row ("status kind" with `detailed`, plus the
+// summary's counts under ("summary", 0)); checks there is one terminal row per declaration.
+std::map<std::pair<std::string, uint64_t>, std::string> row_map(const Result& r, bool detailed) {
   simdjson::dom::parser p;
   std::map<std::pair<std::string, uint64_t>, std::string> out;
   for (const std::string& line : r.rows) {
     simdjson::dom::element row = p.parse(line);
     std::string type = str_field(row, "type");
+    std::string what = str_field(row, "status");
+    simdjson::dom::element err;
+    if (detailed) what += " " + (row["error"].get(err) == simdjson::SUCCESS ? str_field(err, "kind") : std::string());
     if (type == "decl") {
       uint64_t l = 0;
       if (row["line"].get(l) != simdjson::SUCCESS) l = 0;
       auto key = std::make_pair(str_field(row, "file"), l);
       INFO(line);
       CHECK(out.count(key) == 0);  // exactly one row per declaration
-      out[key] = str_field(row, "status");
+      out[key] = what;
     } else if (type == "file") {
-      out[{str_field(row, "file"), 0}] = str_field(row, "status");
+      out[{str_field(row, "file"), 0}] = what;
+    } else if (type == "summary" && detailed) {
+      std::string counts;
+      for (const char* k : {"files", "declarations", "ok", "rejected", "declined", "malformed", "timeout", "crashed",
+                            "cancelled", "skipped", "file_errors", "exit"}) {
+        uint64_t v = 0;
+        if (row[k].get(v) == simdjson::SUCCESS) counts += std::string(k) + "=" + std::to_string(v) + " ";
+      }
+      out[{"summary", 0}] = counts;
     }
   }
   return out;
 }
+std::map<std::pair<std::string, uint64_t>, std::string> statuses(const Result& r) { return row_map(r, false); }
+std::map<std::pair<std::string, uint64_t>, std::string> verdicts(const Result& r) { return row_map(r, true); }
 
 // An export whose theorem `slow` needs minutes of unary arithmetic (no GMP shortcut),
 // between ordinary declarations.
@@ -153,39 +167,6 @@ TEST_CASE("workers give the same verdicts as in-process checking on the whole co
   CHECK(a == b);
 }
 
-namespace {
-// (file, line) → "status kind" of every decl/file row, plus the summary's counts.
-std::map<std::pair<std::string, uint64_t>, std::string> verdicts(const Result& r) {
-  simdjson::dom::parser p;
-  std::map<std::pair<std::string, uint64_t>, std::string> out;
-  for (const std::string& line : r.rows) {
-    simdjson::dom::element row = p.parse(line);
-    std::string type = str_field(row, "type");
-    std::string kind;
-    simdjson::dom::element err;
-    if (row["error"].get(err) == simdjson::SUCCESS) kind = str_field(err, "kind");
-    if (type == "decl") {
-      uint64_t l = 0;
-      if (row["line"].get(l) != simdjson::SUCCESS) l = 0;
-      auto key = std::make_pair(str_field(row, "file"), l);
-      INFO(line);
-      CHECK(out.count(key) == 0);  // exactly one row per declaration
-      out[key] = str_field(row, "status") + " " + kind;
-    } else if (type == "file") {
-      out[{str_field(row, "file"), 0}] = str_field(row, "status") + " " + kind;
-    } else if (type == "summary") {
-      std::string counts;
-      for (const char* k : {"files", "declarations", "ok", "rejected", "declined", "malformed", "timeout", "crashed",
-                            "cancelled", "skipped", "file_errors", "exit"}) {
-        uint64_t v = 0;
-        if (row[k].get(v) == simdjson::SUCCESS) counts += std::string(k) + "=" + std::to_string(v) + " ";
-      }
-      out[{"summary", 0}] = counts;
-    }
-  }
-  return out;
-}
-}  // namespace
 
 TEST_CASE("one export over several workers gives exactly the serial rows, on every corpus file") {
   // Each file alone (so it is split): -j2 with the default blocks, -j4 with blocks of one
