@@ -234,7 +234,7 @@ void Checker::poison(uint32_t d, bool timeout) {
 // a miss can be remembered once `d` is accepted. Speed only: a miss checks as usual.
 bool Checker::try_reuse(uint32_t d, std::string& key) {
   KernelEnv& kenv = state_->kenv;
-  if (!state_->digests) state_->digests = std::make_unique<DeclDigests>(*env_);
+  if (!state_->digests) state_->digests = std::make_unique<DeclDigests>(*env_, /*dense=*/true);
   std::string opts = std::string("leanbatch ") + LEANBATCH_VERSION + (opts_.allow_unsafe ? " unsafe" : " safe");
   Digest k = digest_with(state_->digests->of_decl(d), opts);
   key.assign(reinterpret_cast<const char*>(k.data()), k.size());

@@ -64,7 +64,7 @@ std::string to_hex(const Digest& d) {
   return s;
 }
 
-DeclDigests::DeclDigests(const Environment& env) : env_(env) {
+DeclDigests::DeclDigests(const Environment& env, bool dense) : env_(env), dense_(dense) {
   TermStore& st = env.store();
   nat_ = st.name_from_dotted("Nat");
   for (const char* n : {"String", "String.mk", "String.ofList", "Char", "Char.ofNat", "List", "Nat", "String.ofByteArray",
@@ -110,9 +110,9 @@ void DeclDigests::put_level(std::string& buf, Level l) const {
 }
 
 const Digest& DeclDigests::of_expr(Expr root) {
-  if (known(root)) return exprs_[root.id];
+  if (known(root)) return digest(root);
   const TermStore& st = env_.store();
-  if (exprs_.size() < st.expr_count()) {
+  if (dense_ && exprs_.size() < st.expr_count()) {
     exprs_.resize(st.expr_count());
     have_.resize(st.expr_count(), 0);
   }
@@ -167,18 +167,17 @@ const Digest& DeclDigests::of_expr(Expr root) {
       default: break;  // binder names and info are not part of the meaning
     }
     int n = kids(e);
-    for (int j = 0; j < n; ++j) put_digest(buf, exprs_[kid[j].id]);
-    exprs_[e.id] = sha256(buf);
-    have_[e.id] = 1;
+    for (int j = 0; j < n; ++j) put_digest(buf, digest(kid[j]));
+    set_digest(e, sha256(buf));
   }
-  return exprs_[root.id];
+  return digest(root);
 }
 
 std::vector<uint32_t> DeclDigests::references(uint32_t decl) {
   if (auto it = refs_.find(decl); it != refs_.end()) return it->second;
   const TermStore& st = env_.store();
   const Declaration& d = env_.declaration(decl);
-  if (stamp_.size() < st.expr_count()) stamp_.resize(st.expr_count(), 0);
+  if (dense_ && stamp_.size() < st.expr_count()) stamp_.resize(st.expr_count(), 0);
   ++stamp_now_;  // a fresh "seen" set for this declaration (each shared subterm once)
   std::vector<uint32_t> out;
   auto ref = [&](Name n) {
@@ -191,10 +190,7 @@ std::vector<uint32_t> DeclDigests::references(uint32_t decl) {
     while (!stack.empty()) {
       Expr m = stack.back();
       stack.pop_back();
-      if (m.id < stamp_.size()) {
-        if (stamp_[m.id] == stamp_now_) continue;
-        stamp_[m.id] = stamp_now_;
-      }
+      if (seen_now(m)) continue;
       switch (st.kind(m)) {
         case ExprKind::Const: ref(st.const_name(m)); break;
         case ExprKind::Proj:

@@ -32,8 +32,10 @@ Digest digest_with(const Digest& d, std::string_view extra);
 
 class DeclDigests {
  public:
-  /// Interns a few names: construct it outside the store's scratch mode.
-  explicit DeclDigests(const Environment& env);
+  /// Interns a few names: construct it outside the store's scratch mode. `dense`: tables
+  /// indexed by expression id, sized to the whole store (fast when most declarations will be
+  /// hashed, as for reuse); otherwise hash maps (a few declarations' closures).
+  explicit DeclDigests(const Environment& env, bool dense = false);
   /// Digest of declaration `decl` (memoised; iterative, so deep dependency chains are fine).
   const Digest& of_decl(uint32_t decl);
   /// Digest of the declaration introducing constant `name`, if any.
@@ -51,13 +53,39 @@ class DeclDigests {
   Name nat_;
   std::vector<Name> string_deps_;
   std::unordered_map<uint32_t, Digest> decls_;
-  // Speed only: dense tables indexed by expression id (persistent ids are dense).
+  // Speed only: dense tables indexed by expression id (persistent ids are dense), or hash
+  // maps when only a few closures are hashed (dense tables would cost 37 bytes per node of
+  // the whole store).
+  bool dense_;
   std::vector<Digest> exprs_;
   std::vector<uint8_t> have_;
+  std::unordered_map<uint32_t, Digest> sparse_;
   std::vector<uint32_t> stamp_;  // references(): expression already seen for this stamp
+  std::unordered_map<uint32_t, uint32_t> sparse_stamp_;
   uint32_t stamp_now_ = 0;
   std::unordered_map<uint32_t, std::vector<uint32_t>> refs_;  // references(), memoised
-  bool known(Expr e) const { return e.id < have_.size() && have_[e.id]; }
+  bool known(Expr e) const { return dense_ ? e.id < have_.size() && have_[e.id] : sparse_.count(e.id) > 0; }
+  const Digest& digest(Expr e) const { return dense_ ? exprs_[e.id] : sparse_.at(e.id); }
+  void set_digest(Expr e, const Digest& d) {
+    if (!dense_) {
+      sparse_[e.id] = d;
+      return;
+    }
+    exprs_[e.id] = d;
+    have_[e.id] = 1;
+  }
+  bool seen_now(Expr e) {  // marks e seen for the current stamp; true if it already was
+    if (dense_) {
+      if (e.id >= stamp_.size()) return false;
+      if (stamp_[e.id] == stamp_now_) return true;
+      stamp_[e.id] = stamp_now_;
+      return false;
+    }
+    uint32_t& s = sparse_stamp_[e.id];
+    if (s == stamp_now_) return true;
+    s = stamp_now_;
+    return false;
+  }
 };
 
 }  // namespace leanbatch::host
