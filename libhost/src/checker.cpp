@@ -102,6 +102,13 @@ struct Checker::State {
   std::unordered_map<uint32_t, bool> builtin_canonical;  // built-in axiom name → is Lean's
   std::vector<bool> assumed;  // part mode: accepted without being checked
   std::unique_ptr<DeclDigests> digests;  // reuse: content digests (made on first use)
+  std::string reuse_options;             // reuse: the verdict-affecting part of every key
+
+  // Skips the decided prefix of the file; returns the first undecided declaration.
+  uint32_t advance_first_undecided() {
+    while (first_undecided < decided.size() && decided[first_undecided]) ++first_undecided;
+    return first_undecided;
+  }
 };
 
 Checker::Checker(std::shared_ptr<const Environment> env, CheckOptions opts)
@@ -205,9 +212,7 @@ void check_constant(KernelEnv& kenv, const CheckControl& control, uint32_t decl,
 // closure is wasted work. Otherwise the closure decides.
 std::vector<uint32_t> Checker::selection_order(std::span<const uint32_t> selection, const std::vector<bool>& selected) {
   uint32_t last = *std::max_element(selection.begin(), selection.end());
-  auto& first = state_->first_undecided;
-  while (first < state_->decided.size() && state_->decided[first]) ++first;
-  for (uint32_t i = first; i < last; ++i)
+  for (uint32_t i = state_->advance_first_undecided(); i < last; ++i)
     if (!state_->decided[i] && !selected[i]) return dependency_closure(*env_, selection);
   std::vector<uint32_t> order(selection.begin(), selection.end());
   std::sort(order.begin(), order.end());
@@ -234,9 +239,11 @@ void Checker::poison(uint32_t d, bool timeout) {
 // a miss can be remembered once `d` is accepted. Speed only: a miss checks as usual.
 bool Checker::try_reuse(uint32_t d, std::string& key) {
   KernelEnv& kenv = state_->kenv;
-  if (!state_->digests) state_->digests = std::make_unique<DeclDigests>(*env_, /*dense=*/true);
-  std::string opts = std::string("leanbatch ") + LEANBATCH_VERSION + (opts_.allow_unsafe ? " unsafe" : " safe");
-  Digest k = digest_with(state_->digests->of_decl(d), opts);
+  if (!state_->digests) {
+    state_->digests = std::make_unique<DeclDigests>(*env_, /*dense=*/true);
+    state_->reuse_options = std::string("leanbatch ") + LEANBATCH_VERSION + (opts_.allow_unsafe ? " unsafe" : " safe");
+  }
+  Digest k = digest_with(state_->digests->of_decl(d), state_->reuse_options);
   key.assign(reinterpret_cast<const char*>(k.data()), k.size());
   if (!opts_.reuse->keys.count(key)) return false;
   const Declaration& decl = env_->declaration(d);
@@ -268,9 +275,7 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
       // Part mode: everything up to the last selected declaration, in file order; the
       // unselected ones are assumed below.
       uint32_t last = *std::max_element(selection.begin(), selection.end());
-      auto& first = state_->first_undecided;
-      while (first < state_->decided.size() && state_->decided[first]) ++first;
-      for (uint32_t d = first; d <= last; ++d)
+      for (uint32_t d = state_->advance_first_undecided(); d <= last; ++d)
         if (!state_->decided[d]) order.push_back(d);
       for (uint32_t d : selection)
         if (state_->decided[d] && !report[d]) order.push_back(d);
@@ -302,7 +307,6 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
     state_->builtin_canonical[ax_name.id] = ok;
     return ok;
   };
-
 
   auto body = [&](uintptr_t stack_limit) {
     CheckControl control;
