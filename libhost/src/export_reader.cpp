@@ -239,6 +239,23 @@ Key classify(std::string_view k) {
   return Key::Unknown;
 }
 
+// Format 3.0.x spells the five single-constant declarations after Lean's `ConstantInfo`
+// constructors; their fields are those of 3.1 (an opaque's `isUnsafe` may be absent: older
+// exporters never wrote unsafe declarations). Only the spelling of the file's own version is
+// accepted, so a file that mixes the two is an error, not a guess.
+Key classify_v30_decl(std::string_view k) {
+  if (k == "defnInfo") return Key::Def;
+  if (k == "thmInfo") return Key::Thm;
+  if (k == "axiomInfo") return Key::Axiom;
+  if (k == "opaqueInfo") return Key::Opaque;
+  if (k == "quotInfo") return Key::Quot;
+  return Key::Unknown;
+}
+
+bool is_single_decl(Key k) {
+  return k == Key::Def || k == Key::Thm || k == Key::Axiom || k == Key::Opaque || k == Key::Quot;
+}
+
 enum class Family : uint8_t { None, Name, Level, Expr, Decl };
 const char* family_noun(Family f) {
   switch (f) {
@@ -832,6 +849,8 @@ class Reader {
   }
 
   const char* fast_line(const char* p) {
+    // A 3.0 file's declarations go through process_doc, which checks their spelling.
+    if (v30_ && ((p[2] == 'a' && p[3] == 'x') || p[2] == 'd' || p[2] == 't' || p[2] == 'o')) return nullptr;
     switch (p[2]) {
       case 'i':
         if (lit(p, "{\"in\":")) return fast_name(p);
@@ -1355,6 +1374,19 @@ class Reader {
     Level made_level;
     for (dom::key_value_pair kv : obj) {
       Key kk = classify(kv.key);
+      if (v30_ && is_single_decl(kk)) {
+        return fail(ReadErrorKind::UnknownKind, "unknown kind '" + std::string(kv.key) +
+                                                    "' (format 3.1 spelling; this file declares format " +
+                                                    env_.meta.format_version + ")");
+      }
+      if (kk == Key::Unknown) {
+        Key old_kind = classify_v30_decl(kv.key);
+        if (old_kind != Key::Unknown && !v30_)
+          return fail(ReadErrorKind::UnknownKind, "unknown kind '" + std::string(kv.key) +
+                                                      "' (format 3.0 spelling; this file declares format " +
+                                                      env_.meta.format_version + ")");
+        kk = old_kind;
+      }
       if (kk == Key::In || kk == Key::Il || kk == Key::Ie) {
         if (id_family != Family::None) return fail(ReadErrorKind::DuplicateKey, "line has more than one id key");
         id_family = kk == Key::In ? Family::Name : kk == Key::Il ? Family::Level : Family::Expr;
@@ -1373,7 +1405,7 @@ class Reader {
         case Family::Name: made = parse_name(kk, kv.value, made_name); break;
         case Family::Level: made = parse_level(kk, kv.value, made_level); break;
         case Family::Expr: made = parse_expr(kk, kv.value, made_expr); break;
-        case Family::Decl: made = parse_decl(kk, kv.value); break;
+        case Family::Decl: made = parse_decl(kk, kv.key, kv.value); break;
         default: break;
       }
       if (!made) return false;
@@ -1446,12 +1478,18 @@ class Reader {
       }
     }
     if (!has_meta) return fail(ReadErrorKind::MissingMeta, "the first line must be the `meta` object");
+    // lean4export 3.0.0 wrote no `format` object: its format version was the exporter's.
+    if (env_.meta.format_version.empty() && env_.meta.exporter_name == "lean4export" &&
+        is_version(env_.meta.exporter_version, "3.0"))
+      env_.meta.format_version = env_.meta.exporter_version;
     if (env_.meta.format_version.empty()) return fail(ReadErrorKind::MissingMeta, "meta: missing field 'format.version'");
-    // Accept 3.1.x. Other versions are declined, not misread.
+    // Accept 3.1.x, and 3.0.x whose difference is only the spelling of declaration keys.
+    // Other versions are declined, not misread.
     const std::string& fv = env_.meta.format_version;
-    if (!(fv == "3.1" || fv.rfind("3.1.", 0) == 0))
+    v30_ = is_version(fv, "3.0");
+    if (!is_version(fv, "3.1") && !v30_)
       return fail(ReadErrorKind::UnsupportedFormat,
-                  "export format version " + fv + " is not supported (leanbatch reads format 3.1.x)");
+                  "export format version " + fv + " is not supported (leanbatch reads formats 3.0.x and 3.1.x)");
     seen_meta_ = true;
     return true;
   }
@@ -1705,7 +1743,12 @@ class Reader {
     return true;
   }
 
-  bool parse_decl(Key k, dom::element v) {
+  static bool is_version(const std::string& v, std::string_view major_minor) {
+    return v == major_minor || (v.size() > major_minor.size() && v.compare(0, major_minor.size(), major_minor) == 0 &&
+                                v[major_minor.size()] == '.');
+  }
+
+  bool parse_decl(Key k, std::string_view key, dom::element v) {
     Declaration d;
     d.line = line_;
     d.offset = offset_;
@@ -1713,7 +1756,7 @@ class Reader {
     dom::object obj;
     switch (k) {
       case Key::Axiom: {
-        const Ctx ctx{"axiom"};
+        const Ctx ctx{key};
         if (!read_object(v, ctx, obj)) return false;
         ConstantInfo c;
         c.kind = ConstKind::Axiom;
@@ -1732,7 +1775,7 @@ class Reader {
         break;
       }
       case Key::Def: {
-        const Ctx ctx{"def"};
+        const Ctx ctx{key};
         if (!read_object(v, ctx, obj)) return false;
         ConstantInfo c;
         c.kind = ConstKind::Definition;
@@ -1754,7 +1797,7 @@ class Reader {
         break;
       }
       case Key::Thm: {
-        const Ctx ctx{"thm"};
+        const Ctx ctx{key};
         if (!read_object(v, ctx, obj)) return false;
         ConstantInfo c;
         c.kind = ConstKind::Theorem;
@@ -1774,7 +1817,7 @@ class Reader {
         break;
       }
       case Key::Opaque: {
-        const Ctx ctx{"opaque"};
+        const Ctx ctx{key};
         if (!read_object(v, ctx, obj)) return false;
         ConstantInfo c;
         c.kind = ConstKind::Opaque;
@@ -1788,14 +1831,14 @@ class Reader {
                 case 4: return read_unsafe_flag(fv, cx, c);
                 default: return ref_names(fv, cx, c.all);
               }
-            }))
+            }, v30_ ? 1u << 4 : 0u))
           return false;
         d.kind = DeclKind::Opaque;
         consts.push_back(std::move(c));
         break;
       }
       case Key::Quot: {
-        const Ctx ctx{"quot"};
+        const Ctx ctx{key};
         if (!read_object(v, ctx, obj)) return false;
         ConstantInfo c;
         c.kind = ConstKind::Quot;
@@ -1823,11 +1866,12 @@ class Reader {
         break;
       }
       case Key::Inductive: {
-        const Ctx ctx{"inductive"};
+        const Ctx ctx{key};
         if (!read_object(v, ctx, obj)) return false;
         std::vector<ConstantInfo> types, ctors, recs;
-        static constexpr std::array<std::string_view, 3> keys{"types", "ctors", "recs"};
-        if (!fields(obj, ctx, keys, [&](size_t i, dom::element fv, const Ctx& cx) {
+        static constexpr std::array<std::string_view, 3> keys31{"types", "ctors", "recs"};
+        static constexpr std::array<std::string_view, 3> keys30{"inductiveVals", "constructorVals", "recursorVals"};
+        if (!fields(obj, ctx, v30_ ? keys30 : keys31, [&](size_t i, dom::element fv, const Ctx& cx) {
               return each_element(fv, cx, [&](dom::element ev, const Ctx& c2) {
                 ConstantInfo c;
                 bool ok = i == 0 ? parse_inductive_type(ev, c2, c) : i == 1 ? parse_ctor(ev, c2, c) : parse_rec(ev, c2, c);
@@ -2004,6 +2048,7 @@ class Reader {
   uint64_t lines_ = 0;   // lines fully consumed so far
   uint64_t bytes_ = 0;
   bool seen_meta_ = false;
+  bool v30_ = false;  // the file declares format 3.0.x (see classify_v30_decl)
   bool failed_ = false;
   ReadError err_;
   struct {

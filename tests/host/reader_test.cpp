@@ -80,9 +80,7 @@ TEST_CASE("a missing meta line is an error") {
 }
 
 TEST_CASE("an unsupported format version is declined") {
-  // 3.0.x too: its difference from 3.1 is not documented where we can read it, so it is not
-  // guessed at: declined, naming the version.
-  for (std::string v : {"2.0.0", "3.0.0"}) {
+  for (std::string v : {"2.0.0", "3.2.0", "4.0.0", "3", "3.10.0"}) {
     ReadError e = expect_error(R"({"meta":{"exporter":{"name":"lean4export","version":")" + v +
                                    R"("},"format":{"version":")" + v + R"("},"lean":{"githash":"","version":""}}})",
                                false);
@@ -90,6 +88,90 @@ TEST_CASE("an unsupported format version is declined") {
     CHECK(e.kind == ReadErrorKind::UnsupportedFormat);
     CHECK(e.is_decline());
     CHECK(e.message.find(v) != std::string::npos);
+  }
+}
+
+namespace {
+const std::string kMeta30 =
+    R"({"meta":{"exporter":{"name":"lean4export","version":"3.0.0"},"lean":{"githash":"","version":"4.27.0"}}})";
+std::vector<std::pair<std::string, ConstKind>> constants_of(const Environment& env) {
+  std::vector<std::pair<std::string, ConstKind>> out;
+  for (size_t i = 0; i < env.constants().size(); ++i)
+    out.emplace_back(env.store().name_to_string(env.constant(i).name), env.constant(i).kind);
+  return out;
+}
+}  // namespace
+
+TEST_CASE("format 3.0.0 is read: the same declarations as its 3.1 twin") {
+  // corpora/leanbatch/format-3.0-Nat.gcd.accept.ndjson is converted/Nat.gcd.ndjson respelled by
+  // scripts/lib/to-format-3.0.py (declaration keys, inductive groups, meta without `format`).
+  auto v31 = read_export_file(corpus_path("converted/Nat.gcd.ndjson"), std::make_shared<TermStore>());
+  auto v30 = read_export_file(corpus_path("leanbatch/format-3.0-Nat.gcd.accept.ndjson"), std::make_shared<TermStore>());
+  REQUIRE(v31.has_value());
+  REQUIRE(v30.has_value());
+  CHECK((*v30)->meta.format_version == "3.0.0");
+  CHECK((*v30)->declarations().size() == (*v31)->declarations().size());
+  CHECK(constants_of(**v30) == constants_of(**v31));
+  CHECK((*v30)->constants().size() > 300);
+}
+
+TEST_CASE("format 3.0 declarations of every kind, and mixed spellings are errors") {
+  const std::string prefix = R"({"in":1,"str":{"pre":0,"str":"A"}}
+{"in":2,"str":{"pre":0,"str":"B"}}
+{"in":3,"str":{"pre":0,"str":"C"}}
+{"in":4,"str":{"pre":0,"str":"D"}}
+{"in":5,"str":{"pre":0,"str":"Q"}}
+{"in":6,"str":{"pre":5,"str":"mk"}}
+{"in":7,"str":{"pre":5,"str":"rec"}}
+{"il":1,"succ":0}
+{"ie":0,"sort":1}
+{"ie":1,"sort":0}
+)";
+  const std::string decls = R"({"axiomInfo":{"isUnsafe":false,"levelParams":[],"name":1,"type":0}}
+{"defnInfo":{"all":[2],"hints":"abbrev","levelParams":[],"name":2,"safety":"safe","type":0,"value":1}}
+{"thmInfo":{"all":[3],"levelParams":[],"name":3,"type":1,"value":1}}
+{"opaqueInfo":{"all":[4],"levelParams":[],"name":4,"type":0,"value":1}}
+{"inductive":{"constructorVals":[],"inductiveVals":[{"all":[5],"ctors":[],"isRec":false,"isReflexive":false,"isUnsafe":false,"levelParams":[],"name":5,"numIndices":0,"numNested":0,"numParams":0,"type":0}],"recursorVals":[]}}
+{"quotInfo":{"kind":"type","levelParams":[],"name":6,"type":0}})";
+  auto r = read_text(kMeta30 + "\n" + prefix + decls, false);
+  REQUIRE(r.has_value());
+  const Environment& env = **r;
+  CHECK(env.meta.format_version == "3.0.0");
+  std::vector<std::pair<std::string, ConstKind>> want{{"A", ConstKind::Axiom},    {"B", ConstKind::Definition},
+                                                      {"C", ConstKind::Theorem},  {"D", ConstKind::Opaque},
+                                                      {"Q", ConstKind::Inductive}, {"Q.mk", ConstKind::Quot}};
+  CHECK(constants_of(env) == want);
+
+  SECTION("a 3.1 spelling in a 3.0 file") {
+    auto e = read_text(kMeta30 + "\n" + prefix + R"({"def":{"all":[2],"hints":"abbrev","levelParams":[],"name":2,"safety":"safe","type":0,"value":1}})", false);
+    REQUIRE_FALSE(e.has_value());
+    CHECK(e.error().kind == ReadErrorKind::UnknownKind);
+    CHECK(e.error().message.find("format 3.1 spelling") != std::string::npos);
+    CHECK(e.error().line == 12);
+  }
+  SECTION("a 3.0 spelling in a 3.1 file") {
+    auto e = read_text(prefix + R"({"defnInfo":{"all":[2],"hints":"abbrev","levelParams":[],"name":2,"safety":"safe","type":0,"value":1}})");
+    REQUIRE_FALSE(e.has_value());
+    CHECK(e.error().kind == ReadErrorKind::UnknownKind);
+    CHECK(e.error().message.find("format 3.0 spelling") != std::string::npos);
+  }
+  SECTION("3.1 inductive group keys in a 3.0 file") {
+    auto e = read_text(kMeta30 + "\n" + prefix + R"({"inductive":{"types":[],"ctors":[],"recs":[]}})", false);
+    REQUIRE_FALSE(e.has_value());
+    CHECK(e.error().kind == ReadErrorKind::UnknownKey);
+  }
+  SECTION("an explicit format.version 3.0.1 is read the same way") {
+    auto e = read_text(R"({"meta":{"exporter":{"name":"x","version":"9"},"format":{"version":"3.0.1"},"lean":{"githash":"","version":""}}})" +
+                           std::string("\n") + prefix + decls,
+                       false);
+    CHECK(e.has_value());
+  }
+  SECTION("another exporter without format.version is still an error") {
+    auto e = read_text(R"({"meta":{"exporter":{"name":"x","version":"3.0.0"},"lean":{"githash":"","version":""}}})" +
+                           std::string("\n") + prefix + decls,
+                       false);
+    REQUIRE_FALSE(e.has_value());
+    CHECK(e.error().kind == ReadErrorKind::MissingMeta);
   }
 }
 
