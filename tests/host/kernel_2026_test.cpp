@@ -3,6 +3,8 @@
 // accepted, so a failure shows exactly one thing going wrong. With LB_WRITE_CORPUS=1 the
 // exports are also written to corpora/leanbatch/ (their verdicts are rows of EXPECTED.tsv).
 #include "builder.hpp"
+#include "leanbatch/host/kernel/kernel_env.hpp"
+#include "leanbatch/host/kernel/type_checker.hpp"
 
 using namespace lbtest;
 
@@ -438,4 +440,38 @@ TEST_CASE("2026: a Nat.div that is not Lean's is never evaluated natively", "[ke
   CHECK(status_for(*env, vs, "Nat.div") == VerdictStatus::Ok);
   CHECK(status_for(*env, vs, "unfolded") == VerdictStatus::Ok);
   CHECK(status_for(*env, vs, "native") == VerdictStatus::Rejected);
+}
+
+// lean4 #14631 / #14632 (hardening): reduction and projection comparison look at the
+// structure a projection names, not only at its index. infer_proj rejects a mismatch, so
+// these terms can only come from a check that was skipped; the reduction must then not pick a
+// field of another structure by index.
+TEST_CASE("a projection reduces only on a constructor of the structure it names") {
+  auto r = read_export_file(corpus_path("converted/Init.Prelude.ndjson"), std::make_shared<TermStore>());  // Prod, PProd
+  REQUIRE(r.has_value());
+  const Environment& env = **r;
+  TermStore& st = env.store();
+  KernelEnv kenv(env);
+  for (uint32_t d = 0; d < env.declarations().size(); ++d) kenv.set_decl_status(d, KernelEnv::Status::Accepted);
+  CheckControl control;
+  TypeChecker tc(kenv, control, static_cast<uint32_t>(env.declarations().size()), {}, Safety::Safe);
+  auto c = [&](const char* n, std::vector<Level> ls = {}) { return st.mk_const(st.name_from_dotted(n), st.level_list(ls)); };
+  auto proj = [&](const char* s, uint32_t i, Expr e) { return st.mk_proj(st.name_from_dotted(s), i, e); };
+  Level l0 = st.level_zero();
+  Expr tt = c("Bool.true"), ff = c("Bool.false");
+  std::vector<Expr> args{c("Bool"), c("Bool"), tt, ff};
+  Expr pair = st.mk_app(c("Prod.mk", {l0, l0}), args);
+  // Control: the structure's own projection reduces.
+  CHECK(tc.whnf(proj("Prod", 0, pair)) == tt);
+  CHECK(tc.whnf(proj("Prod", 1, pair)) == ff);
+  // Another structure's projection of the same constructor stays stuck.
+  Expr foreign = proj("PProd", 0, pair);
+  CHECK(tc.whnf(foreign) == foreign);
+  // ... and two projections naming different structures are never equal.
+  bool equal = false;
+  try {
+    equal = tc.is_def_eq(proj("Prod", 0, c("x")), proj("PProd", 0, c("x")));
+  } catch (const KernelError&) {
+  }
+  CHECK_FALSE(equal);
 }

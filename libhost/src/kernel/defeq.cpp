@@ -303,8 +303,11 @@ bool TypeChecker::is_def_eq_core(Expr t, Expr s) {
       is_def_eq_levels(st_.const_levels(tn), st_.const_levels(sn)))
     return true;
   if (st_.is_fvar(tn) && st_.is_fvar(sn) && tn == sn) return true;
+  // The structure names are compared too (lean4 #14631): a checked projection always names
+  // its term's structure, so this costs nothing for well-typed terms, and an ill-typed one
+  // that slipped past a check elsewhere cannot borrow another structure's field.
   if (st_.kind(tn) == ExprKind::Proj && st_.kind(sn) == ExprKind::Proj && st_.proj_idx(tn) == st_.proj_idx(sn) &&
-      is_def_eq(st_.proj_expr(tn), st_.proj_expr(sn)))
+      st_.proj_struct(tn) == st_.proj_struct(sn) && is_def_eq(st_.proj_expr(tn), st_.proj_expr(sn)))
     return true;
 
   // whnf_core again, now reducing projections with full whnf.

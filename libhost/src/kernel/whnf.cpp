@@ -94,6 +94,10 @@ Expr TypeChecker::reduce_proj(Expr e, bool cheap_rec, bool cheap_proj) {
   if (!st_.is_const(mk)) return Expr{};
   const ConstantInfo* info = kenv_.find(st_.const_name(mk));
   if (!info || info->kind != ConstKind::Constructor) return Expr{};
+  // The constructor must build the structure the projection names (lean4 #14632): infer_proj
+  // already rejects a mismatch, so this only keeps a projection that escaped checking from
+  // selecting a field of another type by index.
+  if (info->induct != st_.proj_struct(e)) return Expr{};
   size_t i = static_cast<size_t>(info->num_params) + st_.proj_idx(e);
   return i < args.size() ? args[i] : Expr{};
 }
