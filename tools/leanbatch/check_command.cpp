@@ -12,6 +12,7 @@
 #include "leanbatch/host/checker.hpp"
 #include "leanbatch/host/export_reader.hpp"
 #include "leanbatch/host/json.hpp"
+#include "leanbatch/spool.hpp"
 #include "leanbatch/work_items.hpp"
 
 namespace leanbatch::tools {
@@ -162,6 +163,17 @@ int dispatch(std::vector<WorkItem> all, const CheckCliOptions& opts, bool names_
   if (!items) {
     report_error("--shard: expected I/N with 1 <= I <= N, got '" + opts.shard + "'");
     return kExitUsage;
+  }
+  // Streams (`-`, pipes, `<(…)`) are copied once, so that workers can open them too.
+  Spool spool;
+  for (WorkItem& item : *items) {
+    auto path = spool.resolve(item.file);
+    if (path) {
+      item.file = *path;
+    } else {
+      // Left as named: opening it fails, which gives the item its file row (exit 3).
+      report_error("'" + item.display + "': " + path.error());
+    }
   }
   if (opts.in_process) return run_in_process(*items, opts, names_global, out);
   return run_supervised(*items, opts, names_global, out);

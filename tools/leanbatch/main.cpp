@@ -73,7 +73,7 @@ void add_check_options(CLI::App* c, leanbatch::tools::CheckCliOptions& o) {
 
 int main(int argc, char** argv) {
   using namespace leanbatch::tools;
-  CLI::App app{"leanbatch: batch proof checking of Lean 4 exports (lean4export NDJSON 3.1)", "leanbatch"};
+  CLI::App app{"leanbatch: batch proof checking of Lean 4 exports (lean4export NDJSON 3.1 and 3.0)", "leanbatch"};
   app.set_version_flag("--version", std::string("leanbatch ") + LEANBATCH_VERSION);
   app.require_subcommand(1);
   int verbosity = 0;
@@ -85,13 +85,18 @@ int main(int argc, char** argv) {
   auto* c = app.add_subcommand("check", "check every declaration of export files; one NDJSON row each, then a summary");
   // No existence check here: a missing or unreadable export is one `file` row (exit 3) and
   // the files beside it are still checked.
-  c->add_option("files", check.files, "export files (lean4export NDJSON 3.1)")->required();
+  c->add_option("files", check.files,
+                "export files (lean4export NDJSON 3.1 or 3.0); - (standard input), pipes and <(...) are read too")
+      ->required();
   add_check_options(c, check);
 
   CheckCliOptions run;
   run.is_run = true;
   auto* r = app.add_subcommand("run", "check the items of a manifest (NDJSON or plain text)");
-  r->add_option("manifest", run.files, "manifest file")->required()->expected(1)->check(CLI::ExistingFile);
+  r->add_option("manifest", run.files, "manifest file (- for standard input)")
+      ->required()
+      ->expected(1)
+      ->check(CLI::ExistingFile | CLI::IsMember({"-"}));
   add_check_options(r, run);
 
   InfoOptions info;

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 
 namespace leanbatch::tools {
 
@@ -24,9 +25,15 @@ std::string trim(const std::string& s) {
 }  // namespace
 
 std::expected<std::vector<WorkItem>, ManifestError> read_manifest(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return std::unexpected(ManifestError{0, "cannot open the manifest"});
-  std::filesystem::path base = std::filesystem::path(path).parent_path();
+  // `-`: the manifest is standard input; its relative paths resolve against the working
+  // directory.
+  std::ifstream file;
+  if (path != "-") {
+    file.open(path);
+    if (!file) return std::unexpected(ManifestError{0, "cannot open the manifest"});
+  }
+  std::istream& in = path == "-" ? std::cin : file;
+  std::filesystem::path base = path == "-" ? std::filesystem::path() : std::filesystem::path(path).parent_path();
   std::vector<WorkItem> items;
   simdjson::dom::parser parser;
   std::string raw;

@@ -1,0 +1,118 @@
+#pragma once
+// Running the leanbatch binary from tests: argv (no shell), optional standard input and
+// extra environment, stdout and stderr captured separately.
+#include <catch2/catch.hpp>
+#include <simdjson.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace lbcli {
+
+struct Proc {
+  int exit = -1;
+  std::string out, err;
+  std::vector<std::string> rows() const {
+    std::vector<std::string> r;
+    for (size_t pos = 0; pos < out.size();) {
+      size_t nl = out.find('\n', pos);
+      if (nl == std::string::npos) nl = out.size();
+      if (nl > pos) r.push_back(out.substr(pos, nl - pos));
+      pos = nl + 1;
+    }
+    return r;
+  }
+  /// The rows whose "type" is `type`.
+  std::vector<std::string> rows_of(const std::string& type) const;
+};
+
+inline std::string corpus(const std::string& rel) { return std::string(LB_SOURCE_DIR) + "/corpora/" + rel; }
+
+/// A row's field as text: strings without quotes, anything else as JSON ("" if absent).
+inline std::string field(const std::string& row, const char* key) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(row).get(doc) != simdjson::SUCCESS) return "";
+  simdjson::dom::element v;
+  if (doc[key].get(v) != simdjson::SUCCESS) return "";
+  if (v.type() == simdjson::dom::element_type::STRING) return std::string(std::string_view(v));
+  return simdjson::to_string(v);
+}
+
+inline std::vector<std::string> Proc::rows_of(const std::string& type) const {
+  std::vector<std::string> r;
+  for (const std::string& row : rows())
+    if (field(row, "type") == type) r.push_back(row);
+  return r;
+}
+
+/// Runs `leanbatch args…` (or `bin` when given) with `input` on its standard input and
+/// `env` ("NAME=value") added to the environment.
+inline Proc run(const std::vector<std::string>& args, const std::string& input = {},
+                const std::vector<std::string>& env = {}, const char* bin = LEANBATCH_BIN) {
+  signal(SIGPIPE, SIG_IGN);  // a child that never reads its input must not kill the test
+  int in_pipe[2], out_pipe[2], err_pipe[2];
+  REQUIRE(pipe(in_pipe) == 0);
+  REQUIRE(pipe(out_pipe) == 0);
+  REQUIRE(pipe(err_pipe) == 0);
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    dup2(in_pipe[0], 0);
+    dup2(out_pipe[1], 1);
+    dup2(err_pipe[1], 2);
+    for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) close(fd);
+    for (const std::string& e : env) putenv(const_cast<char*>(e.c_str()));
+    std::vector<char*> argv{const_cast<char*>(bin)};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(bin, argv.data());
+    _exit(127);
+  }
+  close(in_pipe[0]);
+  close(out_pipe[1]);
+  close(err_pipe[1]);
+  std::thread writer([fd = in_pipe[1], &input] {
+    for (size_t done = 0; done < input.size();) {
+      ssize_t n = write(fd, input.data() + done, input.size() - done);
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+    close(fd);
+  });
+  Proc r;
+  std::thread err_reader([&] {
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(err_pipe[0], buf, sizeof buf)) > 0) r.err.append(buf, static_cast<size_t>(n));
+  });
+  char buf[65536];
+  ssize_t n;
+  while ((n = read(out_pipe[0], buf, sizeof buf)) > 0) r.out.append(buf, static_cast<size_t>(n));
+  err_reader.join();
+  writer.join();
+  int st = 0;
+  waitpid(pid, &st, 0);
+  close(out_pipe[0]);
+  close(err_pipe[0]);
+  r.exit = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  return r;
+}
+
+inline std::string slurp(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  REQUIRE(f != nullptr);
+  std::string s;
+  char buf[65536];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
+  std::fclose(f);
+  return s;
+}
+
+}  // namespace lbcli
