@@ -17,7 +17,7 @@
 
 namespace leanbatch::tools {
 
-int run_supervised(const std::vector<WorkItem>& items, const CheckCliOptions& opts, bool names_global, RowWriter& out);
+int run_supervised(const std::vector<WorkItem>& items, const CheckCliOptions& opts, bool names_global, RunReport& report);
 
 using namespace host;
 
@@ -37,7 +37,7 @@ CheckOptions kernel_options(const CheckCliOptions& opts) {
 // In-process: one checker per export file, shared by the items that name it. With
 // `names_global` (check --decl) a name missing from every file is one skipped row;
 // otherwise (manifests) each item reports its own missing names.
-int run_in_process(const std::vector<WorkItem>& items, const CheckCliOptions& opts, bool names_global, RowWriter& out) {
+int run_in_process(const std::vector<WorkItem>& items, const CheckCliOptions& opts, bool names_global, RunReport& report) {
   auto t0 = std::chrono::steady_clock::now();
   // Several exports (a sweep): declarations verified once are reused (docs/kernel.md).
   std::shared_ptr<ReuseSet> reuse;
@@ -61,8 +61,9 @@ int run_in_process(const std::vector<WorkItem>& items, const CheckCliOptions& op
   auto cancel_rest = [&](size_t from) {
     for (size_t k = from; k < items.size(); ++k) {
       tally_file(oc, "cancelled");
-      out.write(file_row(RowSource{items[k].display, items[k].module}, "cancelled", "cancelled",
-                         "interrupted before this export was checked"));
+      report.row(k, file_row(RowSource{items[k].display, items[k].module}, "cancelled", "cancelled",
+                             "interrupted before this export was checked"));
+      report.done(k);
     }
   };
   for (; next < items.size(); ++next) {
@@ -72,6 +73,7 @@ int run_in_process(const std::vector<WorkItem>& items, const CheckCliOptions& op
       cancel_rest(next);
       break;
     }
+    report.started(next);
     if (item.file != loaded_path) {
       loaded_path = item.file;
       checker.reset();
@@ -97,7 +99,8 @@ int run_in_process(const std::vector<WorkItem>& items, const CheckCliOptions& op
       }
       spdlog::warn("{}", load_error->describe());
       tally_file(oc, file_status(*load_error));
-      out.write(file_error_row(RowSource{item.display, item.module}, *load_error));
+      report.row(next, file_error_row(RowSource{item.display, item.module}, *load_error));
+      report.done(next);
       continue;
     }
     std::vector<uint32_t> selection;
@@ -105,18 +108,23 @@ int run_in_process(const std::vector<WorkItem>& items, const CheckCliOptions& op
       auto hits = env->find_printed(name);
       if (hits.empty() && !names_global) {
         ++oc.skipped;
-        out.write(skipped_row(item.display, name, "no declaration named '" + name + "'"));
+        report.row(next, skipped_row(item.display, name, "no declaration named '" + name + "'"));
       }
       if (!hits.empty()) found.insert(name);
       for (uint32_t ci : hits) selection.push_back(env->constant(ci).decl);
     }
-    if (!item.decls.empty() && selection.empty()) continue;
+    if (!item.decls.empty() && selection.empty()) {
+      report.done(next);
+      continue;
+    }
     std::sort(selection.begin(), selection.end());
     selection.erase(std::unique(selection.begin(), selection.end()), selection.end());
+    report.planned(next, selection.empty() ? env->declarations().size() : selection.size());
     checker->check(selection, [&](const DeclVerdict& v) {
       tally(oc, v.status);
-      out.write(decl_row(RowSource{item.display, item.module}, *env, v, RowOrigin{}, opts.axioms));
+      report.row(next, decl_row(RowSource{item.display, item.module}, *env, v, RowOrigin{}, opts.axioms));
     });
+    report.done(next);
     spdlog::info("'{}': done; extensions: {}", item.display, [&] {
       std::string s;
       for (const auto& e : checker->enabled_extensions()) s += (s.empty() ? "" : ", ") + e;
@@ -127,9 +135,9 @@ int run_in_process(const std::vector<WorkItem>& items, const CheckCliOptions& op
       cancel_rest(next + 1);
       break;
     }
-    if (out.failed()) break;
+    if (report.out().failed()) break;
   }
-  return finish_run(items, names_global, found, oc, out, t0);
+  return finish_run(items, names_global, found, oc, report, t0);
 }
 
 // `--shard I/N`: keeps the items of every N-th export file (in order of first mention),
@@ -175,8 +183,16 @@ int dispatch(std::vector<WorkItem> all, const CheckCliOptions& opts, bool names_
       report_error("'" + item.display + "': " + path.error());
     }
   }
-  if (opts.in_process) return run_in_process(*items, opts, names_global, out);
-  return run_supervised(*items, opts, names_global, out);
+  ReportOptions ro = opts.report;
+  // Test knob: a tiny bound on the rows held for --order input (exercises the backpressure).
+  if (const char* b = std::getenv("LEANBATCH_MAX_BACKLOG_BYTES")) ro.max_backlog_bytes = std::strtoull(b, nullptr, 10);
+  RunReport report(*items, ro, out);
+  if (!report.setup_error().empty()) {
+    report_error(report.setup_error());
+    return kExitUsage;
+  }
+  if (opts.in_process) return run_in_process(*items, opts, names_global, report);
+  return run_supervised(*items, opts, names_global, report);
 }
 
 }  // namespace

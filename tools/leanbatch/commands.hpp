@@ -7,6 +7,7 @@
 
 #include "common/row_writer.hpp"
 #include "leanbatch/host/host_context.hpp"
+#include "leanbatch/run_report.hpp"
 
 namespace leanbatch::tools {
 
@@ -54,6 +55,7 @@ struct CheckCliOptions {
   uint64_t address_space_mb = 0;  ///< RLIMIT_AS of each worker, 0: inherit
   unsigned max_environments = 4;  ///< exports a worker keeps loaded (LRU)
   host::CancelToken* cancel = nullptr;  ///< in-process mode
+  ReportOptions report;                 ///< --rows, --order, --junit, --progress
 };
 /// `check FILE…`
 int run_check(const CheckCliOptions& opts, RowWriter& out);

@@ -67,6 +67,28 @@ void add_check_options(CLI::App* c, leanbatch::tools::CheckCliOptions& o) {
   c->add_option("--address-space-mb", o.address_space_mb, "address-space limit (RLIMIT_AS) of each worker (0: none)");
   c->add_option("--max-environments", o.max_environments, "exports each worker keeps loaded, least recently used dropped first")
       ->check(CLI::Range(1u, 1024u));
+  // The report (run_report.hpp): the same in every mode.
+  c->add_option_function<std::string>(
+       "--rows", [&o](const std::string& v) { o.report.item_rows = v == "item"; },
+       "decl: a row per declaration (default); item: one \"item\" row per export or manifest item instead, with "
+       "its counts, time and first failure")
+      ->check(CLI::IsMember({"decl", "item"}));
+  c->add_option_function<std::string>(
+       "--order", [&o](const std::string& v) { o.report.input_order = v == "input"; },
+       "completion: rows as results arrive (default); input: in the order of the files or manifest items "
+       "(held in a bounded buffer)")
+      ->check(CLI::IsMember({"completion", "input"}));
+  c->add_option("--junit", o.report.junit, "also write a JUnit XML report to this file (a testsuite per export, a "
+                                           "testcase per declaration)");
+  c->add_option_function<std::string>(
+       "--progress",
+       [&o](const std::string& v) {
+         o.report.progress = v == "always" ? leanbatch::tools::ProgressMode::Always
+                           : v == "never"  ? leanbatch::tools::ProgressMode::Never
+                                           : leanbatch::tools::ProgressMode::Auto;
+       },
+       "a live progress line on stderr: auto (default: when stderr is a terminal), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
 }
 
 }  // namespace

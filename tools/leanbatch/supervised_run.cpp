@@ -9,37 +9,10 @@
 // (or `timeout`) row with the classification and stderr tail, and the rest is resubmitted:
 // one bad declaration costs one row. On interruption every undecided item gets a
 // `cancelled` row. Every item ends with exactly one terminal row.
-#include <algorithm>
-#include <chrono>
-#include <cstdlib>
-#include <fstream>
-#include <map>
-#include <set>
-#include <thread>
-#include <spdlog/spdlog.h>
-#include <unordered_map>
-
-#include "common/logging.hpp"
-#include "common/rows.hpp"
-#include "common/worker_protocol.hpp"
-#include "leanbatch/commands.hpp"
-#include "leanbatch/host/json.hpp"
-#include "leanbatch/supervise/interrupt_guard.hpp"
-#include "leanbatch/supervise/pool.hpp"
-#include "leanbatch/supervise/spawn.hpp"
-#include "leanbatch/work_items.hpp"
+#include "leanbatch/supervised_engine.hpp"
 
 namespace leanbatch::tools {
-
-namespace sv = leanbatch::supervise;
-namespace proto = leanbatch::tools::protocol;
-using host::JsonObject;
-
-namespace {
-
-constexpr size_t kFirstChunk = 8;
-constexpr size_t kPartBlock = 256;  // declarations per block when one export is split (default)
-constexpr size_t kMaxChunk = 256;
+namespace supervised {
 
 std::string exit_json(const sv::FatalExit& e) {
   JsonObject o;
@@ -87,553 +60,345 @@ uint64_t hard_rss_bytes(const CheckCliOptions& o, size_t workers) {
   return 0;  // unknown: no ceiling
 }
 
-class Engine final : public sv::JobSink {
- public:
-  Engine(const std::vector<WorkItem>& items, const CheckCliOptions& opts, bool names_global, RowWriter& out)
-      : items_(items), opts_(opts), names_global_(names_global), out_(out) {}
-
-  int run() {
-    auto t0 = std::chrono::steady_clock::now();
-    t0_ = t0;
-    auto exe = sv::executable_beside_self("leanbatch-worker");
-    if (!exe) {
-      report_error("cannot find leanbatch-worker beside leanbatch (use --in-process)");
-      return kExitUndecided;
-    }
-    sv::PoolOptions po;
-    po.worker.command.executable = *exe;
-    std::set<std::string> distinct;
-    for (const WorkItem& it : items_) distinct.insert(it.file);
-    po.worker.command.arguments = worker_arguments(opts_, opts_.reuse_on(distinct.size()));
-    po.worker.request_timeout = std::chrono::milliseconds(static_cast<int64_t>(opts_.request_timeout_s) * 1000);
-    // The worker defaults LEAN_BACKTRACE=0 and LEAN_ABORT_ON_PANIC=1 give way to the user's
-    // own settings of these variables.
-    for (const char* var : {"LEAN_BACKTRACE", "LEAN_ABORT_ON_PANIC"})
-      if (const char* v = std::getenv(var)) po.worker.command.environment.emplace_back(var, v);
-    po.worker.address_space_limit = opts_.address_space_mb << 20;
-    // Test knob: a lower frame cap (no payload that grows with the export may hit it).
-    if (const char* cap = std::getenv("LEANBATCH_MAX_FRAME_BYTES")) {
-      unsigned long v = std::strtoul(cap, nullptr, 10);
-      if (v >= 4096 && v <= sv::kDefaultMaxPayload) po.worker.max_payload = static_cast<uint32_t>(v);
-    }
-    po.worker.restart.max_requests = opts_.max_requests;
-    po.worker.restart.max_imports = opts_.max_imports;
-    po.worker.restart.max_retained_bytes = opts_.max_retained_mb << 20;
-    po.worker.restart.rss_soft_bytes = opts_.rss_soft_mb << 20;
-    po.worker.restart.rss_hard_bytes = hard_rss_bytes(opts_, po.workers);
-    po.worker.restart.idle_restart = std::chrono::milliseconds(static_cast<int64_t>(opts_.idle_restart_s) * 1000);
-    po.workers = opts_.jobs ? opts_.jobs : std::max(1u, std::thread::hardware_concurrency());
-    po.max_restarts = opts_.max_restarts;
-    po.retain_rows = true;
-
-    // Files in order of first mention; items wait for their file's import.
-    for (size_t i = 0; i < items_.size(); ++i) {
-      auto [it, fresh] = file_index_.try_emplace(items_[i].file, files_.size());
-      if (fresh) files_.push_back(FileState{items_[i].file, {}, {}, {}, {}, FileState::State::None, {}});
-      files_[it->second].waiting.push_back(i);
-      states_.push_back(ItemState{});
-      states_.back().file = it->second;
-      states_.back().origin = i;
-    }
-    sv::InterruptGuard guard;
-    sv::Pool pool(po, *this);
-    pool_ = &pool;
-    max_active_files_ = po.workers;
-    // Fewer files than workers: split each export over the workers (--no-split: never).
-    if (!opts_.no_split && files_.size() < po.workers) split_parts_ = po.workers / files_.size();
-    // Test knob: tiny blocks, so that even small exports are split.
-    if (const char* b = std::getenv("LEANBATCH_PART_BLOCK")) part_block_ = std::max(1ul, std::strtoul(b, nullptr, 10));
-    admit_files();
-    sv::RunResult rr = pool.run(&guard);
-    if (rr.status == sv::RunStatus::Interrupted) oc_.interrupted = true;
-    if (rr.status == sv::RunStatus::GaveUp) gave_up_ = rr.last_failure;
-    if (rr.status != sv::RunStatus::Interrupted) pool.shutdown(&guard);
-    pool_ = nullptr;
-    sweep();
-    return finish_run(items_, names_global_, found_names_, oc_, out_, t0);
+int Engine::run() {
+  auto t0 = std::chrono::steady_clock::now();
+  t0_ = t0;
+  auto exe = sv::executable_beside_self("leanbatch-worker");
+  if (!exe) {
+    report_error("cannot find leanbatch-worker beside leanbatch (use --in-process)");
+    return kExitUndecided;
   }
-
-  void on_row(const sv::JobFrame&) override { stop_if_output_failed(); }  // rows are printed from the outcome
-
-  // stdout failed (EPIPE, ENOSPC): nothing more can be reported, so the workers are stopped
-  // now instead of checking everything for nobody (exit 3, said once on stderr).
-  void stop_if_output_failed() {
-    if (!out_.failed() || output_stop_ || !pool_) return;
-    output_stop_ = true;
-    stopping_ = true;
-    pool_->request_cancel();
+  sv::PoolOptions po;
+  po.worker.command.executable = *exe;
+  std::set<std::string> distinct;
+  for (const WorkItem& it : items_) distinct.insert(it.file);
+  po.worker.command.arguments = worker_arguments(opts_, opts_.reuse_on(distinct.size()));
+  po.worker.request_timeout = std::chrono::milliseconds(static_cast<int64_t>(opts_.request_timeout_s) * 1000);
+  // The worker defaults LEAN_BACKTRACE=0 and LEAN_ABORT_ON_PANIC=1 give way to the user's
+  // own settings of these variables.
+  for (const char* var : {"LEAN_BACKTRACE", "LEAN_ABORT_ON_PANIC"})
+    if (const char* v = std::getenv(var)) po.worker.command.environment.emplace_back(var, v);
+  po.worker.address_space_limit = opts_.address_space_mb << 20;
+  // Test knob: a lower frame cap (no payload that grows with the export may hit it).
+  if (const char* cap = std::getenv("LEANBATCH_MAX_FRAME_BYTES")) {
+    unsigned long v = std::strtoul(cap, nullptr, 10);
+    if (v >= 4096 && v <= sv::kDefaultMaxPayload) po.worker.max_payload = static_cast<uint32_t>(v);
   }
+  po.worker.restart.max_requests = opts_.max_requests;
+  po.worker.restart.max_imports = opts_.max_imports;
+  po.worker.restart.max_retained_bytes = opts_.max_retained_mb << 20;
+  po.worker.restart.rss_soft_bytes = opts_.rss_soft_mb << 20;
+  po.worker.restart.rss_hard_bytes = hard_rss_bytes(opts_, po.workers);
+  po.worker.restart.idle_restart = std::chrono::milliseconds(static_cast<int64_t>(opts_.idle_restart_s) * 1000);
+  po.workers = opts_.jobs ? opts_.jobs : std::max(1u, std::thread::hardware_concurrency());
+  po.max_restarts = opts_.max_restarts;
+  po.retain_rows = true;
 
-  void on_outcome(sv::JobOutcome&& o) override {
-    stop_if_output_failed();
-    auto it = jobs_.find(o.ref.job_id);
-    if (it == jobs_.end()) return;
-    Job job = std::move(it->second);
-    jobs_.erase(it);
-    if (job.kind == Job::Kind::Import)
-      on_import(job, o);
-    else if (job.kind == Job::Kind::Check)
-      on_check(job, o);
-    // Warm: another worker loaded the export for the parts; the main import reports errors.
+  // Files in order of first mention; items wait for their file's import.
+  for (size_t i = 0; i < items_.size(); ++i) {
+    auto [it, fresh] = file_index_.try_emplace(items_[i].file, files_.size());
+    if (fresh) files_.push_back(FileState{items_[i].file, {}, {}, {}, {}, FileState::State::None, {}});
+    files_[it->second].waiting.push_back(i);
+    states_.push_back(ItemState{});
+    states_.back().file = it->second;
+    states_.back().origin = i;
   }
+  sv::InterruptGuard guard;
+  sv::Pool pool(po, *this);
+  pool_ = &pool;
+  max_active_files_ = po.workers;
+  // Fewer files than workers: split each export over the workers (--no-split: never).
+  if (!opts_.no_split && files_.size() < po.workers) split_parts_ = po.workers / files_.size();
+  // Test knob: tiny blocks, so that even small exports are split.
+  if (const char* b = std::getenv("LEANBATCH_PART_BLOCK")) part_block_ = std::max(1ul, std::strtoul(b, nullptr, 10));
+  admit_files();
+  sv::RunResult rr = pool.run(&guard);
+  if (rr.status == sv::RunStatus::Interrupted) oc_.interrupted = true;
+  if (rr.status == sv::RunStatus::GaveUp) gave_up_ = rr.last_failure;
+  if (rr.status != sv::RunStatus::Interrupted) pool.shutdown(&guard);
+  pool_ = nullptr;
+  sweep();
+  return finish_run(items_, names_global_, found_names_, oc_, report_, t0);
+}
 
-  void on_worker_event(const sv::WorkerEvent& e) override {
-    if (!opts_.events) return;
-    JsonObject o;
-    o.field("schema", kRowSchema).field("type", "event").field("event", sv::to_string(e.kind));
-    o.field("worker", static_cast<uint64_t>(e.worker_id)).field("generation", static_cast<uint64_t>(e.generation));
-    if (e.pid > 0) o.field("pid", static_cast<int64_t>(e.pid));
-    if (e.cause) o.field("cause", sv::to_string(*e.cause));
-    if (e.kind == sv::WorkerEventKind::Started) {
-      o.field("handshake_micros", static_cast<uint64_t>(e.handshake_latency.count() / 1000));
-      o.field("worker_version", e.worker_version);
+// stdout failed (EPIPE, ENOSPC): nothing more can be reported, so the workers are stopped
+// now instead of checking everything for nobody (exit 3, said once on stderr).
+void Engine::stop_if_output_failed() {
+  if (!out_.failed() || output_stop_ || !pool_) return;
+  output_stop_ = true;
+  stopping_ = true;
+  pool_->request_cancel();
+}
+
+void Engine::on_outcome(sv::JobOutcome&& o) {
+  stop_if_output_failed();
+  auto it = jobs_.find(o.ref.job_id);
+  if (it == jobs_.end()) return;
+  Job job = std::move(it->second);
+  jobs_.erase(it);
+  if (job.kind == Job::Kind::Import)
+    on_import(job, o);
+  else if (job.kind == Job::Kind::Check)
+    on_check(job, o);
+  // Warm: another worker loaded the export for the parts; the main import reports errors.
+}
+
+// Admission: at most one file per worker is open (imported and being checked) at a time,
+// in order of first mention. Submitting every import at once made all files compete for
+// the workers' few session slots: chunks of one file landed on workers that had evicted
+// it and re-read it whole, so a sweep's cost grew faster than its size. A file leaves when
+// every item on it has its rows; its tables are dropped then, so the driver's memory is
+// what is in flight, not what was printed.
+void Engine::admit_files() {
+  if (!pool_) return;  // the run is over (sweep)
+  while (!stopping_ && active_files_ < max_active_files_ && next_file_ < files_.size()) {
+    // --order input: while the held rows are over their bound, only the export of the
+    // item whose rows are due is admitted (it makes the rows flow again).
+    if (report_.backlog_full()) {
+      size_t due = report_.next_in_order();
+      if (due >= items_.size() || states_[due].file < next_file_) return;
     }
-    if (e.kind == sv::WorkerEventKind::Exited) o.field("planned", e.planned);
-    if (e.exit) o.raw("exit", exit_json(*e.exit));
-    out_.write(o.str());
+    size_t f = next_file_++;
+    files_[f].open_items = files_[f].waiting.size();
+    for (size_t i : files_[f].waiting) report_.started(i);
+    ++active_files_;
+    submit_import(f);
+    // An export that will be split is loaded by every worker at once (reading in
+    // parallel instead of one worker after the other once the parts are known).
+    if (split_parts_ > 1)
+      for (size_t w = 1; w < split_parts_; ++w) {
+        uint64_t id = next_job_++;
+        jobs_[id] = Job{Job::Kind::Warm, f, 0, {}};
+        pool_->submit(sv::Job{id, sv::RequestKind::Import, proto::encode(proto::ImportRequest{files_[f].path}),
+                              files_[f].path, false, std::nullopt});
+      }
   }
+}
 
- private:
-  struct FileState {
-    std::string path;
-    proto::ImportResponse info;
-    std::unordered_map<std::string, std::vector<uint64_t>> by_name;
-    std::vector<size_t> waiting;
-    std::optional<proto::ErrorPayload> error;
-    enum class State { None, Pending, Ok, Failed } state = State::None;
-    std::optional<sv::FatalExit> failure;
-    size_t open_items = 0;  // items of this file without their terminal row(s) yet
-    // Declarations that timed out or killed a worker: sent with every later check of the
-    // file, so no worker runs them again and their dependents are skipped, not blamed.
-    std::vector<uint64_t> poison_timeout, poison_crashed;
-    bool released = false;
-  };
-  struct ItemState {
-    size_t file = 0;
-    std::vector<uint64_t> planned;  // declarations to check, in file order
-    size_t cursor = 0;              // next position of planned to schedule
-    std::vector<uint64_t> requeue;  // left over from a failed chunk, scheduled first
-    size_t chunk = kFirstChunk;
-    std::set<uint64_t> printed;     // declarations that have their row
-    bool started = false;           // planned computed
-    bool file_row = false;          // ended with a file row
-    bool busy = false;
-    bool finished = false;          // every planned declaration has its row
-    // One export over several workers (docs/kernel.md): a whole-file item may be split into
-    // parts, each a sub-item (origin = the item, part = 1, 2, …) whose rows are held until
-    // every part is done, then joined.
-    size_t origin = 0;              // the work item this state belongs to
-    uint32_t part = 0;              // 0: serial; p: part p of its origin
-    std::vector<size_t> subs;       // the origin's part sub-items
-    size_t open_parts = 0;
-    // Rows of the parts not printed yet, by declaration. A part's row is final once every
-    // declaration before it (in file order) is accepted: its assumptions then hold. Rows are
-    // printed up to that frontier as the parts progress.
-    std::unordered_map<uint64_t, std::pair<host::VerdictStatus, std::string>> held;
-    size_t frontier = 0;            // position in `planned` of the first row not printed
-    bool all_ok = true;             // no held row at the frontier is anything but ok
-  };
-  struct Job {
-    enum class Kind { Import, Warm, Check } kind;
-    size_t file = 0;
-    size_t item = 0;
-    std::vector<uint64_t> decls;
-  };
-
-  // Admission: at most one file per worker is open (imported and being checked) at a time,
-  // in order of first mention. Submitting every import at once made all files compete for
-  // the workers' few session slots: chunks of one file landed on workers that had evicted
-  // it and re-read it whole, so a sweep's cost grew faster than its size. A file leaves when
-  // every item on it has its rows; its tables are dropped then, so the driver's memory is
-  // what is in flight, not what was printed.
-  void admit_files() {
-    if (!pool_) return;  // the run is over (sweep)
-    while (!stopping_ && active_files_ < max_active_files_ && next_file_ < files_.size()) {
-      size_t f = next_file_++;
-      files_[f].open_items = files_[f].waiting.size();
-      ++active_files_;
-      submit_import(f);
-      // An export that will be split is loaded by every worker at once (reading in
-      // parallel instead of one worker after the other once the parts are known).
-      if (split_parts_ > 1)
-        for (size_t w = 1; w < split_parts_; ++w) {
-          uint64_t id = next_job_++;
-          jobs_[id] = Job{Job::Kind::Warm, f, 0, {}};
-          pool_->submit(sv::Job{id, sv::RequestKind::Import, proto::encode(proto::ImportRequest{files_[f].path}),
-                                files_[f].path, false, std::nullopt});
-        }
-    }
+// Called when item i has all its rows (or its file row).
+void Engine::item_finished(size_t i) {
+  ItemState& s = states_[i];
+  if (s.finished) return;
+  s.finished = true;
+  if (s.part != 0) return part_finished(s.origin);
+  report_.done(i);
+  s.printed.clear();
+  s.planned.clear();
+  s.planned.shrink_to_fit();
+  FileState& f = files_[s.file];
+  if (f.open_items > 0 && --f.open_items == 0 && !f.released) {
+    f.released = true;
+    f.info = proto::ImportResponse{};
+    f.by_name.clear();
+    if (active_files_ > 0) --active_files_;
   }
+  // A released export, or rows no longer held (--order input), may let the next one in.
+  admit_files();
+}
 
-  // Called when item i has all its rows (or its file row).
-  void item_finished(size_t i) {
-    ItemState& s = states_[i];
-    if (s.finished) return;
-    s.finished = true;
-    if (s.part != 0) return part_finished(s.origin);
-    s.printed.clear();
-    s.planned.clear();
-    s.planned.shrink_to_fit();
-    FileState& f = files_[s.file];
-    if (f.open_items > 0 && --f.open_items == 0 && !f.released) {
-      f.released = true;
-      f.info = proto::ImportResponse{};
-      f.by_name.clear();
-      if (active_files_ > 0) --active_files_;
-      admit_files();
-    }
+// Splits whole-file item i into parts: blocks of kPartBlock declarations dealt round-robin
+// (a cheap balance of cost along the file), each part a sub-item checked in part mode.
+void Engine::split(size_t i) {
+  size_t k = split_parts_;
+  std::vector<std::vector<uint64_t>> plans(k);
+  const std::vector<uint64_t> all = states_[i].planned;  // a copy: states_ grows below
+  for (size_t b = 0; b * part_block_ < all.size(); ++b)
+    for (size_t j = b * part_block_; j < std::min(all.size(), (b + 1) * part_block_); ++j) plans[b % k].push_back(all[j]);
+  states_[i].open_parts = k;
+  states_[i].all_ok = true;
+  states_[i].frontier = 0;
+  for (size_t p = 0; p < k; ++p) {
+    ItemState sub;
+    sub.file = states_[i].file;
+    sub.origin = i;
+    sub.part = static_cast<uint32_t>(p + 1);
+    sub.started = true;
+    sub.planned = std::move(plans[p]);
+    states_.push_back(std::move(sub));
+    states_[i].subs.push_back(states_.size() - 1);
   }
+  spdlog::info("'{}': checking {} declarations in {} parts ({:.2f}s)", items_[i].display, all.size(), k,
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count());
+  for (size_t sub : std::vector<size_t>(states_[i].subs)) schedule(sub);
+}
 
-  // Splits whole-file item i into parts: blocks of kPartBlock declarations dealt round-robin
-  // (a cheap balance of cost along the file), each part a sub-item checked in part mode.
-  void split(size_t i) {
-    size_t k = split_parts_;
-    std::vector<std::vector<uint64_t>> plans(k);
-    const std::vector<uint64_t> all = states_[i].planned;  // a copy: states_ grows below
-    for (size_t b = 0; b * part_block_ < all.size(); ++b)
-      for (size_t j = b * part_block_; j < std::min(all.size(), (b + 1) * part_block_); ++j) plans[b % k].push_back(all[j]);
-    states_[i].open_parts = k;
-    states_[i].all_ok = true;
-    states_[i].frontier = 0;
-    for (size_t p = 0; p < k; ++p) {
-      ItemState sub;
-      sub.file = states_[i].file;
-      sub.origin = i;
-      sub.part = static_cast<uint32_t>(p + 1);
-      sub.started = true;
-      sub.planned = std::move(plans[p]);
-      states_.push_back(std::move(sub));
-      states_[i].subs.push_back(states_.size() - 1);
-    }
-    spdlog::info("'{}': checking {} declarations in {} parts ({:.2f}s)", items_[i].display, all.size(), k,
+// The join, when every part is done. All rows final and printed: done. Otherwise the rows
+// from the first one that is not ok on rest on a false assumption: they are dropped and
+// that rest is checked serially, which gives exactly the serial rows (the serial checker
+// checks what they depend on first, without reporting it again).
+void Engine::part_finished(size_t i) {
+  ItemState& o = states_[i];
+  if (o.open_parts == 0 || --o.open_parts > 0) return;
+  advance_frontier(i);
+  o.subs.clear();
+  o.held.clear();
+  if (o.frontier == o.planned.size()) {
+    spdlog::info("'{}': every part accepted everything ({:.2f}s)", items_[i].display,
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count());
-    for (size_t sub : std::vector<size_t>(states_[i].subs)) schedule(sub);
-  }
-
-  // The join, when every part is done. All rows final and printed: done. Otherwise the rows
-  // from the first one that is not ok on rest on a false assumption: they are dropped and
-  // that rest is checked serially, which gives exactly the serial rows (the serial checker
-  // checks what they depend on first, without reporting it again).
-  void part_finished(size_t i) {
-    ItemState& o = states_[i];
-    if (o.open_parts == 0 || --o.open_parts > 0) return;
-    advance_frontier(i);
-    o.subs.clear();
-    o.held.clear();
-    if (o.frontier == o.planned.size()) {
-      spdlog::info("'{}': every part accepted everything ({:.2f}s)", items_[i].display,
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count());
-      item_finished(i);
-      return;
-    }
-    spdlog::info("'{}': {} declarations after the first one not accepted are checked again serially",
-                 items_[i].display, o.planned.size() - o.frontier);
-    o.cursor = o.frontier;
-    o.chunk = kFirstChunk;
-    schedule(i);
-  }
-
-  void submit_import(size_t f) {
-    files_[f].state = FileState::State::Pending;
-    uint64_t id = next_job_++;
-    jobs_[id] = Job{Job::Kind::Import, f, 0, {}};
-    pool_->submit(sv::Job{id, sv::RequestKind::Import, proto::encode(proto::ImportRequest{files_[f].path}), files_[f].path,
-                          false, std::nullopt});
-  }
-
-  void on_import(const Job& job, const sv::JobOutcome& o) {
-    FileState& f = files_[job.file];
-    if (o.kind == sv::OutcomeKind::Response) {
-      auto info = proto::decode_import_response(o.payload);
-      if (info) {
-        if (auto joined = proto::assemble_import(*info, o.rows); !joined) info = std::unexpected(joined.error());
-      }
-      if (info) {
-        f.info = std::move(*info);
-        for (uint64_t d = 0; d < f.info.names.size(); ++d) f.by_name[f.info.names[d]].push_back(d);
-        f.state = FileState::State::Ok;
-        spdlog::info("'{}': {} declarations, read in {:.3f}s by worker {}", f.path, f.info.declarations,
-                     f.info.read_seconds, o.ref.worker_id);
-        for (size_t i : f.waiting) start_item(i);
-        return;
-      }
-      f.error = proto::ErrorPayload{"crashed", "protocol", "bad import response: " + info.error(), 0, 0};
-    } else if (o.kind == sv::OutcomeKind::ErrorResponse) {
-      auto err = proto::decode_error(o.payload);
-      // A payload that is not ours (libsupervise's own "uncaught exception: …") still says
-      // what happened: its text becomes the message.
-      f.error = err ? *err : proto::ErrorPayload{"crashed", "worker_error", std::string(o.payload), 0, 0};
-    } else {
-      f.failure = o.failure;
-      bool timed_out = o.failure && o.failure->kind == sv::ExitKind::Timeout;
-      f.error = proto::ErrorPayload{o.kind == sv::OutcomeKind::Cancelled ? "cancelled" : timed_out ? "timeout" : "crashed",
-                                    o.failure ? sv::to_string(o.failure->kind) : sv::to_string(o.kind),
-                                    o.failure ? o.failure->describe() : "the worker pool gave up", 0, 0};
-    }
-    f.state = FileState::State::Failed;
-    for (size_t i : f.waiting) file_row(i);
-  }
-
-  void file_row(size_t i) {
-    ItemState& s = states_[i];
-    if (s.file_row) return;
-    s.file_row = true;
-    const FileState& f = files_[s.file];
-    const proto::ErrorPayload& e = *f.error;
-    tally_file(oc_, e.status);
-    JsonObject err;
-    err.field("kind", e.kind).field("message", e.message);
-    if (e.line) err.field("line", e.line).field("offset", e.offset);
-    if (f.failure && !f.failure->stderr_tail.empty()) err.field("stderr_tail", f.failure->stderr_tail);
-    JsonObject row;
-    row.field("schema", kRowSchema).field("type", "file").field("file", items_[i].display);
-    if (!items_[i].module.empty()) row.field("module", items_[i].module);
-    row.field("status", e.status);
-    row.raw("error", err.str());
-    if (e.status == "malformed" || e.status == "declined")
-      spdlog::warn("'{}': line {}: {}", items_[i].display, e.line, e.message);
-    out_.write(row.str());
     item_finished(i);
+    return;
   }
+  spdlog::info("'{}': {} declarations after the first one not accepted are checked again serially",
+               items_[i].display, o.planned.size() - o.frontier);
+  o.cursor = o.frontier;
+  o.chunk = kFirstChunk;
+  schedule(i);
+}
 
-  void start_item(size_t i) {
-    ItemState& s = states_[i];
-    const FileState& f = files_[s.file];
-    s.started = true;
-    if (items_[i].decls.empty()) {
-      s.planned.resize(f.info.declarations);
-      for (uint64_t d = 0; d < f.info.declarations; ++d) s.planned[d] = d;
-      if (split_parts_ > 1 && f.info.declarations >= 2 * part_block_) return split(i);
-    } else {
-      std::set<uint64_t> sel;
-      for (const std::string& name : items_[i].decls) {
-        auto it = f.by_name.find(name);
-        if (it == f.by_name.end()) {
-          if (!names_global_) {
-            ++oc_.skipped;
-            out_.write(skipped_row(items_[i].display, name, "no declaration named '" + name + "'"));
-          }
-          continue;
-        }
-        found_names_.insert(name);
-        sel.insert(it->second.begin(), it->second.end());
-      }
-      s.planned.assign(sel.begin(), sel.end());
-    }
-    schedule(i);
-  }
+void Engine::submit_import(size_t f) {
+  files_[f].state = FileState::State::Pending;
+  uint64_t id = next_job_++;
+  jobs_[id] = Job{Job::Kind::Import, f, 0, {}};
+  pool_->submit(sv::Job{id, sv::RequestKind::Import, proto::encode(proto::ImportRequest{files_[f].path}), files_[f].path,
+                        false, std::nullopt});
+}
 
-  void schedule(size_t i) {
-    ItemState& s = states_[i];
-    if (s.busy || stopping_) return;
-    std::vector<uint64_t> batch;
-    while (!s.requeue.empty() && batch.size() < s.chunk) {
-      batch.push_back(s.requeue.front());
-      s.requeue.erase(s.requeue.begin());
+void Engine::on_import(const Job& job, const sv::JobOutcome& o) {
+  FileState& f = files_[job.file];
+  if (o.kind == sv::OutcomeKind::Response) {
+    auto info = proto::decode_import_response(o.payload);
+    if (info) {
+      if (auto joined = proto::assemble_import(*info, o.rows); !joined) info = std::unexpected(joined.error());
     }
-    while (s.cursor < s.planned.size() && batch.size() < s.chunk) batch.push_back(s.planned[s.cursor++]);
-    if (batch.empty()) {
-      item_finished(i);
+    if (info) {
+      f.info = std::move(*info);
+      for (uint64_t d = 0; d < f.info.names.size(); ++d) f.by_name[f.info.names[d]].push_back(d);
+      f.state = FileState::State::Ok;
+      spdlog::info("'{}': {} declarations, read in {:.3f}s by worker {}", f.path, f.info.declarations,
+                   f.info.read_seconds, o.ref.worker_id);
+      for (size_t i : f.waiting) start_item(i);
       return;
     }
-    s.busy = true;
-    uint64_t id = next_job_++;
-    const std::string& path = files_[s.file].path;
-    jobs_[id] = Job{Job::Kind::Check, s.file, i, batch};
-    const WorkItem& wi = items_[s.origin];
-    proto::CheckRequest req{path, batch, wi.display, wi.module, s.part, files_[s.file].poison_timeout,
-                            files_[s.file].poison_crashed};
-    pool_->submit(sv::Job{id, sv::RequestKind::Check, proto::encode(req), path, false, std::nullopt});
+    f.error = proto::ErrorPayload{"crashed", "protocol", "bad import response: " + info.error(), 0, 0};
+  } else if (o.kind == sv::OutcomeKind::ErrorResponse) {
+    auto err = proto::decode_error(o.payload);
+    // A payload that is not ours (libsupervise's own "uncaught exception: …") still says
+    // what happened: its text becomes the message.
+    f.error = err ? *err : proto::ErrorPayload{"crashed", "worker_error", std::string(o.payload), 0, 0};
+  } else {
+    f.failure = o.failure;
+    bool timed_out = o.failure && o.failure->kind == sv::ExitKind::Timeout;
+    f.error = proto::ErrorPayload{o.kind == sv::OutcomeKind::Cancelled ? "cancelled" : timed_out ? "timeout" : "crashed",
+                                  o.failure ? sv::to_string(o.failure->kind) : sv::to_string(o.kind),
+                                  o.failure ? o.failure->describe() : "the worker pool gave up", 0, 0};
   }
+  f.state = FileState::State::Failed;
+  for (size_t i : f.waiting) file_row(i);
+}
 
-  void print_rows(size_t i, const sv::JobOutcome& o) {
-    ItemState& s = states_[i];
-    for (const std::string& payload : o.rows) {
-      auto row = proto::decode_row(payload);
-      if (!row) {
-        // The declaration keeps no row from this frame; it gets a synthesized one below.
-        spdlog::warn("worker {}: {}", o.ref.worker_id, row.error());
-        continue;
-      }
-      if (s.printed.count(row->decl)) continue;
-      s.printed.insert(row->decl);
-      std::string_view j = row->open_json;
-      emit(i, row->status, proto::finish_row(j, static_cast<int>(o.ref.worker_id), static_cast<int>(o.ref.attempt)), nullptr,
-           row->decl);
-    }
-  }
-
-  // A row the driver writes itself for a declaration the workers could not decide.
-  void synthesized_row(size_t i, uint64_t d, const char* status, const std::string& kind, const std::string& message,
-                       const sv::FatalExit* failure, const sv::AttemptRef* ref) {
-    ItemState& s = states_[i];
-    if (!s.printed.insert(d).second) return;
-    const FileState& f = files_[s.file];
-    JsonObject err;
-    err.field("kind", kind).field("message", message);
-    if (failure && !failure->stderr_tail.empty()) err.field("stderr_tail", failure->stderr_tail);
-    JsonObject row;
-    const WorkItem& wi = items_[s.origin];
-    row.field("schema", kRowSchema).field("type", "decl").field("file", wi.display);
-    if (!wi.module.empty()) row.field("module", wi.module);
-    if (d < f.info.names.size()) {
-      row.field("name", f.info.names[d]).field("kind", f.info.kinds[d]).field("line", f.info.lines[d]);
-    }
-    row.field("status", status).raw("error", err.str());
-    if (ref && ref->attempt > 0) row.field("worker", static_cast<uint64_t>(ref->worker_id)).field("attempt", ref->attempt);
-    host::VerdictStatus vs = std::string(status) == "cancelled" ? host::VerdictStatus::Cancelled
-                           : std::string(status) == "timeout"   ? host::VerdictStatus::Timeout
-                                                                : host::VerdictStatus::Error;
-    emit(i, vs, row.str(), status, d);
-  }
-
-  // A final row of state i: printed, or held when i is a part (until it is final).
-  void emit(size_t i, host::VerdictStatus status, std::string row, const char* driver_status = nullptr,
-            uint64_t decl = 0) {
-    ItemState& s = states_[i];
-    if (s.part != 0) {
-      ItemState& o = states_[s.origin];
-      o.held.emplace(decl, std::make_pair(status, std::move(row)));
-      advance_frontier(s.origin);
-      return;
-    }
-    count(status, driver_status);
-    out_.write(row);
-  }
-
-  void advance_frontier(size_t i) {
-    ItemState& o = states_[i];
-    while (o.all_ok && o.frontier < o.planned.size()) {
-      auto it = o.held.find(o.planned[o.frontier]);
-      if (it == o.held.end()) return;
-      if (it->second.first != host::VerdictStatus::Ok) {
-        // Not accepted: the rows after it rest on a false assumption (serial check below).
-        o.all_ok = false;
-        return;
-      }
-      count(it->second.first, nullptr);
-      out_.write(it->second.second);
-      o.printed.insert(it->first);
-      o.held.erase(it);
-      ++o.frontier;
-    }
-  }
-
-  void count(host::VerdictStatus status, const char* driver_status) {
-    if (!driver_status) return tally(oc_, status);
-    if (std::string(driver_status) == "cancelled") ++oc_.cancelled;
-    else if (std::string(driver_status) == "timeout") ++oc_.timeout;
-    else ++oc_.crashed;
-  }
-
-  void on_check(const Job& job, const sv::JobOutcome& o) {
-    size_t i = job.item;
-    ItemState& s = states_[i];
-    s.busy = false;
-    print_rows(i, o);
-    std::vector<uint64_t> undecided;
-    for (uint64_t d : job.decls)
-      if (!s.printed.count(d)) undecided.push_back(d);
-    switch (o.kind) {
-      case sv::OutcomeKind::Response:
-        // Every requested declaration has its row; anything else is a protocol slip.
-        for (uint64_t d : undecided)
-          synthesized_row(i, d, "crashed", "protocol", "the worker answered without a row for this declaration", nullptr, &o.ref);
-        // Grow again only once the declarations of a failed chunk were all retried one by one
-        // (so that the culprit is found with one more kill, not one per doubling).
-        if (s.requeue.empty()) s.chunk = std::min(kMaxChunk, s.chunk * 2);
-        break;
-      case sv::OutcomeKind::ErrorResponse: {
-        auto err = proto::decode_error(o.payload);
-        std::string msg = err ? err->message : std::string(o.payload);
-        for (uint64_t d : undecided) synthesized_row(i, d, "crashed", err ? err->kind : "worker_error", msg, nullptr, &o.ref);
-        break;
-      }
-      case sv::OutcomeKind::WorkerFailed: {
-        // The worker died (on every attempt the pool allows) with `undecided` still open.
-        // Rows are written in batches, so the first open declaration is not necessarily
-        // the one that was running: a fast declaration's row may have died in the buffer.
-        // Only a chunk of one says who is to blame; a bigger chunk is split into chunks of
-        // one, which the pool again runs on fresh workers.
-        const sv::FatalExit* fx = o.failure ? &*o.failure : nullptr;
-        if (undecided.size() == 1) {
-          bool timeout = fx && fx->kind == sv::ExitKind::Timeout;
-          synthesized_row(i, undecided.front(), timeout ? "timeout" : "crashed", fx ? sv::to_string(fx->kind) : "crash",
-                          fx ? fx->describe() : "the worker died", fx, &o.ref);
-          (timeout ? files_[s.file].poison_timeout : files_[s.file].poison_crashed).push_back(undecided.front());
-        } else {
-          s.requeue.insert(s.requeue.begin(), undecided.begin(), undecided.end());
+void Engine::start_item(size_t i) {
+  ItemState& s = states_[i];
+  const FileState& f = files_[s.file];
+  s.started = true;
+  if (items_[i].decls.empty()) {
+    s.planned.resize(f.info.declarations);
+    for (uint64_t d = 0; d < f.info.declarations; ++d) s.planned[d] = d;
+    report_.planned(i, s.planned.size());
+    if (split_parts_ > 1 && f.info.declarations >= 2 * part_block_) return split(i);
+  } else {
+    std::set<uint64_t> sel;
+    for (const std::string& name : items_[i].decls) {
+      auto it = f.by_name.find(name);
+      if (it == f.by_name.end()) {
+        if (!names_global_) {
+          ++oc_.skipped;
+          report_.row(i, skipped_row(items_[i].display, name, "no declaration named '" + name + "'"));
         }
-        s.chunk = 1;
-        break;
-      }
-      case sv::OutcomeKind::NotRun:
-      case sv::OutcomeKind::Cancelled: {
-        const sv::FatalExit* fx = o.failure ? &*o.failure : nullptr;
-        bool cancelled = o.kind == sv::OutcomeKind::Cancelled;
-        for (uint64_t d : undecided)
-          synthesized_row(i, d, cancelled ? "cancelled" : "crashed", cancelled ? "cancelled" : "gave_up",
-                          cancelled ? "interrupted before this declaration was decided"
-                                    : "the worker pool gave up (restart intensity exceeded)",
-                          fx, &o.ref);
-        stopping_ = true;
-        break;
-      }
-    }
-    if (!stopping_) schedule(i);
-  }
-
-  // After the run: every item and declaration still without a terminal row gets one.
-  void sweep() {
-    const char* status = oc_.interrupted ? "cancelled" : "crashed";
-    std::string kind = oc_.interrupted ? "cancelled" : "gave_up";
-    std::string msg = oc_.interrupted ? "interrupted before this declaration was decided"
-                                      : (gave_up_ ? "the worker pool gave up: " + gave_up_->describe()
-                                                  : "not decided");
-    for (size_t i = 0; i < items_.size(); ++i) {
-      ItemState& s = states_[i];
-      FileState& f = files_[s.file];
-      if (s.file_row) continue;
-      if (!s.started) {
-        // Never started (interrupted, or the pool gave up): cancelled, with the reason, not
-        // the blame of the last worker that died.
-        if (!f.error) f.error = proto::ErrorPayload{"cancelled", kind, msg, 0, 0};
-        file_row(i);
         continue;
       }
-      for (uint64_t d : s.requeue) synthesized_row(i, d, status, kind, msg, gave_up_ ? &*gave_up_ : nullptr, nullptr);
-      for (size_t k = s.cursor; k < s.planned.size(); ++k)
-        synthesized_row(i, s.planned[k], status, kind, msg, gave_up_ ? &*gave_up_ : nullptr, nullptr);
+      found_names_.insert(name);
+      sel.insert(it->second.begin(), it->second.end());
+    }
+    s.planned.assign(sel.begin(), sel.end());
+    report_.planned(i, s.planned.size());
+  }
+  schedule(i);
+}
+
+void Engine::schedule(size_t i) {
+  ItemState& s = states_[i];
+  if (s.busy || stopping_) return;
+  std::vector<uint64_t> batch;
+  while (!s.requeue.empty() && batch.size() < s.chunk) {
+    batch.push_back(s.requeue.front());
+    s.requeue.erase(s.requeue.begin());
+  }
+  while (s.cursor < s.planned.size() && batch.size() < s.chunk) batch.push_back(s.planned[s.cursor++]);
+  if (batch.empty()) {
+    item_finished(i);
+    return;
+  }
+  s.busy = true;
+  uint64_t id = next_job_++;
+  const std::string& path = files_[s.file].path;
+  jobs_[id] = Job{Job::Kind::Check, s.file, i, batch};
+  const WorkItem& wi = items_[s.origin];
+  proto::CheckRequest req{path, batch, wi.display, wi.module, s.part, files_[s.file].poison_timeout,
+                          files_[s.file].poison_crashed};
+  pool_->submit(sv::Job{id, sv::RequestKind::Check, proto::encode(req), path, false, std::nullopt});
+}
+
+void Engine::on_check(const Job& job, const sv::JobOutcome& o) {
+  size_t i = job.item;
+  ItemState& s = states_[i];
+  s.busy = false;
+  print_rows(i, o);
+  std::vector<uint64_t> undecided;
+  for (uint64_t d : job.decls)
+    if (!s.printed.count(d)) undecided.push_back(d);
+  switch (o.kind) {
+    case sv::OutcomeKind::Response:
+      // Every requested declaration has its row; anything else is a protocol slip.
+      for (uint64_t d : undecided)
+        synthesized_row(i, d, "crashed", "protocol", "the worker answered without a row for this declaration", nullptr, &o.ref);
+      // Grow again only once the declarations of a failed chunk were all retried one by one
+      // (so that the culprit is found with one more kill, not one per doubling).
+      if (s.requeue.empty()) s.chunk = std::min(kMaxChunk, s.chunk * 2);
+      break;
+    case sv::OutcomeKind::ErrorResponse: {
+      auto err = proto::decode_error(o.payload);
+      std::string msg = err ? err->message : std::string(o.payload);
+      for (uint64_t d : undecided) synthesized_row(i, d, "crashed", err ? err->kind : "worker_error", msg, nullptr, &o.ref);
+      break;
+    }
+    case sv::OutcomeKind::WorkerFailed: {
+      // The worker died (on every attempt the pool allows) with `undecided` still open.
+      // Rows are written in batches, so the first open declaration is not necessarily
+      // the one that was running: a fast declaration's row may have died in the buffer.
+      // Only a chunk of one says who is to blame; a bigger chunk is split into chunks of
+      // one, which the pool again runs on fresh workers.
+      const sv::FatalExit* fx = o.failure ? &*o.failure : nullptr;
+      if (undecided.size() == 1) {
+        bool timeout = fx && fx->kind == sv::ExitKind::Timeout;
+        synthesized_row(i, undecided.front(), timeout ? "timeout" : "crashed", fx ? sv::to_string(fx->kind) : "crash",
+                        fx ? fx->describe() : "the worker died", fx, &o.ref);
+        (timeout ? files_[s.file].poison_timeout : files_[s.file].poison_crashed).push_back(undecided.front());
+      } else {
+        s.requeue.insert(s.requeue.begin(), undecided.begin(), undecided.end());
+      }
+      s.chunk = 1;
+      break;
+    }
+    case sv::OutcomeKind::NotRun:
+    case sv::OutcomeKind::Cancelled: {
+      const sv::FatalExit* fx = o.failure ? &*o.failure : nullptr;
+      bool cancelled = o.kind == sv::OutcomeKind::Cancelled;
+      for (uint64_t d : undecided)
+        synthesized_row(i, d, cancelled ? "cancelled" : "crashed", cancelled ? "cancelled" : "gave_up",
+                        cancelled ? "interrupted before this declaration was decided"
+                                  : "the worker pool gave up (restart intensity exceeded)",
+                        fx, &o.ref);
+      stopping_ = true;
+      break;
     }
   }
+  if (!stopping_) schedule(i);
+}
 
-  const std::vector<WorkItem>& items_;
-  const CheckCliOptions& opts_;
-  bool names_global_;
-  RowWriter& out_;
-  sv::Pool* pool_ = nullptr;
-  std::vector<FileState> files_;
-  std::unordered_map<std::string, size_t> file_index_;
-  std::vector<ItemState> states_;
-  std::unordered_map<uint64_t, Job> jobs_;
-  uint64_t next_job_ = 1;
-  size_t max_active_files_ = 1;
-  size_t split_parts_ = 1;  // parts per whole-file item (1: no split)
-  size_t part_block_ = kPartBlock;
-  std::chrono::steady_clock::time_point t0_;
-  size_t active_files_ = 0;
-  size_t next_file_ = 0;
-  bool stopping_ = false;
-  bool output_stop_ = false;
-  std::optional<sv::FatalExit> gave_up_;
-  std::set<std::string> found_names_;
-  Outcomes oc_;
-};
+}  // namespace supervised
 
-}  // namespace
-
-int run_supervised(const std::vector<WorkItem>& items, const CheckCliOptions& opts, bool names_global, RowWriter& out) {
-  Engine engine(items, opts, names_global, out);
+int run_supervised(const std::vector<WorkItem>& items, const CheckCliOptions& opts, bool names_global, RunReport& report) {
+  supervised::Engine engine(items, opts, names_global, report);
   return engine.run();
 }
 

@@ -1,5 +1,7 @@
 #include "leanbatch/work_items.hpp"
 
+#include "leanbatch/run_report.hpp"
+
 #include <simdjson.h>
 
 #include <filesystem>
@@ -103,22 +105,24 @@ std::expected<std::vector<WorkItem>, ManifestError> read_manifest(const std::str
 }
 
 int finish_run(const std::vector<WorkItem>& items, bool names_global, const std::set<std::string>& found, Outcomes& oc,
-               RowWriter& out, std::chrono::steady_clock::time_point started) {
+               RunReport& report, std::chrono::steady_clock::time_point started) {
   if (names_global) {
     std::set<std::string> reported;
     for (const WorkItem& item : items)
       for (const std::string& name : item.decls)
         if (!found.count(name) && reported.insert(name).second) {
           ++oc.skipped;
-          out.write(skipped_row(items.size() == 1 ? items[0].display : "", name, "no declaration named '" + name + "'"));
+          report.row(RunReport::kNoItem, skipped_row(items.size() == 1 ? items[0].display : "", name,
+                                                     "no declaration named '" + name + "'"));
         }
   }
-  if (out.failed()) oc.io_error = true;
-  int rc = oc.exit_code();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (!report.finish(secs)) oc.io_error = true;  // the JUnit file the run was asked for is missing
+  if (report.out().failed()) oc.io_error = true;
+  int rc = oc.exit_code();
   std::set<std::string> files;  // distinct export files (several items may name one)
   for (const WorkItem& item : items) files.insert(item.file);
-  out.write(summary_row(oc, files.size(), secs, rc));
+  report.out().write(summary_row(oc, files.size(), secs, rc));
   return rc;
 }
 

@@ -34,7 +34,8 @@ std::expected<std::vector<WorkItem>, ManifestError> read_manifest(const std::str
 /// Ends a check run, the same way in both modes: with `names_global` (check --decl) one
 /// skipped row per requested name that no file had (`found` holds those that were found),
 /// then the summary row. Returns the exit code.
+class RunReport;
 int finish_run(const std::vector<WorkItem>& items, bool names_global, const std::set<std::string>& found, Outcomes& oc,
-               RowWriter& out, std::chrono::steady_clock::time_point started);
+               RunReport& report, std::chrono::steady_clock::time_point started);
 
 }  // namespace leanbatch::tools

@@ -97,20 +97,33 @@ void handle_check(host::Session& session, const WorkerOptions& opts, sv::Request
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"leanbatch-worker: a supervised checking process (started by leanbatch)", "leanbatch-worker"};
+  CLI::App app{"leanbatch-worker: the checking process that `leanbatch` starts and supervises (one per -j).\n"
+               "It reads framed requests on standard input and answers on standard output (versioned binary\n"
+               "protocol, not for people); logs go to standard error. Run it by hand only to test it:\n"
+               "`leanbatch check` passes the options below itself.",
+               "leanbatch-worker"};
+  app.set_version_flag("--version", std::string("leanbatch-worker ") + LEANBATCH_VERSION + " (protocol " +
+                                        std::to_string(sv::kProtocolVersion) + ")");
   WorkerOptions opts;
   host::CheckOptions& k = opts.session.check;
   std::vector<std::string> extra_axioms;
   unsigned budget_ms = 0;
-  app.add_flag("--allow-unsafe", k.allow_unsafe);
-  app.add_flag("--axioms", opts.axioms);
-  app.add_flag("--strict-axioms", k.strict_axioms);
-  app.add_option("--allow-axiom", extra_axioms);
-  app.add_option("--budget-ms", budget_ms);
-  app.add_option("--max-environments", opts.session.max_environments);
-  app.add_option("--max-retained-bytes", opts.session.max_retained_bytes);
+  app.add_flag("--allow-unsafe", k.allow_unsafe, "check unsafe and partial declarations instead of declining them");
+  app.add_flag("--axioms", opts.axioms, "list the axioms each declaration depends on in its row");
+  app.add_flag("--strict-axioms", k.strict_axioms, "reject declarations that depend on axioms outside the allowlist");
+  app.add_option("--allow-axiom", extra_axioms, "add an axiom to the allowlist; repeatable")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--budget-ms", budget_ms, "time budget per declaration in milliseconds (0: none)")->default_val(0);
+  app.add_option("--max-environments", opts.session.max_environments,
+                 "exports kept loaded, least recently used dropped first")
+      ->default_val(opts.session.max_environments);
+  app.add_option("--max-retained-bytes", opts.session.max_retained_bytes,
+                 "drop loaded exports beyond this many retained bytes (0: no limit)")
+      ->default_val(opts.session.max_retained_bytes);
   bool reuse = false;
-  app.add_flag("--reuse", reuse);
+  app.add_flag("--reuse", reuse, "reuse declarations this process verified in earlier exports");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

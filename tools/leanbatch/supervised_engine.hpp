@@ -1,0 +1,179 @@
+#pragma once
+// The engine behind run_supervised (supervised_run.cpp: admission, scheduling, outcomes;
+// supervised_rows.cpp: the rows it prints or synthesizes). Internal to the leanbatch tool.
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <set>
+#include <thread>
+#include <spdlog/spdlog.h>
+#include <unordered_map>
+
+#include "common/logging.hpp"
+#include "common/rows.hpp"
+#include "common/worker_protocol.hpp"
+#include "leanbatch/commands.hpp"
+#include "leanbatch/host/json.hpp"
+#include "leanbatch/supervise/interrupt_guard.hpp"
+#include "leanbatch/supervise/pool.hpp"
+#include "leanbatch/supervise/spawn.hpp"
+#include "leanbatch/work_items.hpp"
+
+namespace leanbatch::tools::supervised {
+
+using namespace leanbatch::tools;
+
+namespace sv = leanbatch::supervise;
+namespace proto = leanbatch::tools::protocol;
+using host::JsonObject;
+
+inline constexpr size_t kFirstChunk = 8;
+inline constexpr size_t kPartBlock = 256;  // declarations per block when one export is split (default)
+inline constexpr size_t kMaxChunk = 256;
+
+/// The `exit` object of an event row.
+std::string exit_json(const sv::FatalExit& e);
+/// The worker's command-line options for these check options.
+std::vector<std::string> worker_arguments(const CheckCliOptions& o, bool reuse);
+/// Per-worker hard RSS ceiling in bytes (0: none).
+uint64_t hard_rss_bytes(const CheckCliOptions& o, size_t workers);
+
+class Engine final : public sv::JobSink {
+ public:
+  Engine(const std::vector<WorkItem>& items, const CheckCliOptions& opts, bool names_global, RunReport& report)
+      : items_(items), opts_(opts), names_global_(names_global), report_(report), out_(report.out()) {}
+
+  int run();
+
+  void on_row(const sv::JobFrame&) override { stop_if_output_failed(); }  // rows are printed from the outcome
+
+  // stdout failed (EPIPE, ENOSPC): nothing more can be reported, so the workers are stopped
+  // now instead of checking everything for nobody (exit 3, said once on stderr).
+  void stop_if_output_failed();
+
+  void on_outcome(sv::JobOutcome&& o) override;
+
+  void on_worker_event(const sv::WorkerEvent& e) override;
+
+ private:
+  struct FileState {
+    std::string path;
+    proto::ImportResponse info;
+    std::unordered_map<std::string, std::vector<uint64_t>> by_name;
+    std::vector<size_t> waiting;
+    std::optional<proto::ErrorPayload> error;
+    enum class State { None, Pending, Ok, Failed } state = State::None;
+    std::optional<sv::FatalExit> failure;
+    size_t open_items = 0;  // items of this file without their terminal row(s) yet
+    // Declarations that timed out or killed a worker: sent with every later check of the
+    // file, so no worker runs them again and their dependents are skipped, not blamed.
+    std::vector<uint64_t> poison_timeout, poison_crashed;
+    bool released = false;
+  };
+  struct ItemState {
+    size_t file = 0;
+    std::vector<uint64_t> planned;  // declarations to check, in file order
+    size_t cursor = 0;              // next position of planned to schedule
+    std::vector<uint64_t> requeue;  // left over from a failed chunk, scheduled first
+    size_t chunk = kFirstChunk;
+    std::set<uint64_t> printed;     // declarations that have their row
+    bool started = false;           // planned computed
+    bool file_row = false;          // ended with a file row
+    bool busy = false;
+    bool finished = false;          // every planned declaration has its row
+    // One export over several workers (docs/kernel.md): a whole-file item may be split into
+    // parts, each a sub-item (origin = the item, part = 1, 2, …) whose rows are held until
+    // every part is done, then joined.
+    size_t origin = 0;              // the work item this state belongs to
+    uint32_t part = 0;              // 0: serial; p: part p of its origin
+    std::vector<size_t> subs;       // the origin's part sub-items
+    size_t open_parts = 0;
+    // Rows of the parts not printed yet, by declaration. A part's row is final once every
+    // declaration before it (in file order) is accepted: its assumptions then hold. Rows are
+    // printed up to that frontier as the parts progress.
+    std::unordered_map<uint64_t, std::pair<host::VerdictStatus, std::string>> held;
+    size_t frontier = 0;            // position in `planned` of the first row not printed
+    bool all_ok = true;             // no held row at the frontier is anything but ok
+  };
+  struct Job {
+    enum class Kind { Import, Warm, Check } kind;
+    size_t file = 0;
+    size_t item = 0;
+    std::vector<uint64_t> decls;
+  };
+
+  // Admission: at most one file per worker is open (imported and being checked) at a time,
+  // in order of first mention. Submitting every import at once made all files compete for
+  // the workers' few session slots: chunks of one file landed on workers that had evicted
+  // it and re-read it whole, so a sweep's cost grew faster than its size. A file leaves when
+  // every item on it has its rows; its tables are dropped then, so the driver's memory is
+  // what is in flight, not what was printed.
+  void admit_files();
+
+  // Called when item i has all its rows (or its file row).
+  void item_finished(size_t i);
+
+  // Splits whole-file item i into parts: blocks of kPartBlock declarations dealt round-robin
+  // (a cheap balance of cost along the file), each part a sub-item checked in part mode.
+  void split(size_t i);
+
+  // The join, when every part is done. All rows final and printed: done. Otherwise the rows
+  // from the first one that is not ok on rest on a false assumption: they are dropped and
+  // that rest is checked serially, which gives exactly the serial rows (the serial checker
+  // checks what they depend on first, without reporting it again).
+  void part_finished(size_t i);
+
+  void submit_import(size_t f);
+
+  void on_import(const Job& job, const sv::JobOutcome& o);
+
+  void file_row(size_t i);
+
+  void start_item(size_t i);
+
+  void schedule(size_t i);
+
+  void print_rows(size_t i, const sv::JobOutcome& o);
+
+  // A row the driver writes itself for a declaration the workers could not decide.
+  void synthesized_row(size_t i, uint64_t d, const char* status, const std::string& kind, const std::string& message, const sv::FatalExit* failure, const sv::AttemptRef* ref);
+
+  // A final row of state i: printed, or held when i is a part (until it is final).
+  void emit(size_t i, host::VerdictStatus status, std::string row, const char* driver_status = nullptr, uint64_t decl = 0);
+
+  void advance_frontier(size_t i);
+
+  void count(host::VerdictStatus status, const char* driver_status);
+
+  void on_check(const Job& job, const sv::JobOutcome& o);
+
+  // After the run: every item and declaration still without a terminal row gets one.
+  void sweep();
+
+  const std::vector<WorkItem>& items_;
+  const CheckCliOptions& opts_;
+  bool names_global_;
+  RunReport& report_;
+  RowWriter& out_;
+  sv::Pool* pool_ = nullptr;
+  std::vector<FileState> files_;
+  std::unordered_map<std::string, size_t> file_index_;
+  std::vector<ItemState> states_;
+  std::unordered_map<uint64_t, Job> jobs_;
+  uint64_t next_job_ = 1;
+  size_t max_active_files_ = 1;
+  size_t split_parts_ = 1;  // parts per whole-file item (1: no split)
+  size_t part_block_ = kPartBlock;
+  std::chrono::steady_clock::time_point t0_;
+  size_t active_files_ = 0;
+  size_t next_file_ = 0;
+  bool stopping_ = false;
+  bool output_stop_ = false;
+  std::optional<sv::FatalExit> gave_up_;
+  std::set<std::string> found_names_;
+  Outcomes oc_;
+};
+
+}  // namespace leanbatch::tools::supervised
