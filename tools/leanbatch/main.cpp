@@ -1,11 +1,13 @@
 // leanbatch: batch proof checking of Lean 4 exports. Thin main: parse, wire, exit code.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 
 #include "common/exit_codes.hpp"
 #include "common/logging.hpp"
 #include "leanbatch/commands.hpp"
+#include "leanbatch/env_defaults.hpp"
 
 #ifndef LEANBATCH_VERSION
 #define LEANBATCH_VERSION "0.0.0"
@@ -148,12 +150,33 @@ int main(int argc, char** argv) {
   pl->add_option("file", plan.file, "export file")->required()->check(CLI::ExistingFile);
   pl->add_option("--parts", plan.parts, "number of items (default 2)")->check(CLI::Range(1u, 100000u));
 
+  // Defaults from a file: TOML or INI, options by long name, in [check] / [run] sections.
+  app.allow_config_extras(CLI::config_extras_mode::error);  // a misspelt key is an error, not ignored
+  app.set_config("--config", "", "read default options from this TOML/INI file ([check] and [run] sections; "
+                                 "also LEANBATCH_CONFIG)");
+
   // -v / -q also after the subcommand.
   for (CLI::App* sub : {c, r, i, s, pl}) sub->fallthrough();
+  // Precedence: command line, then LEANBATCH_* variables, then the config file (env_defaults.hpp).
+  EnvDefaults env = apply_environment(argc, argv, {c, r}, {"decl"});
+  if (const char* cfg = std::getenv("LEANBATCH_CONFIG");
+      cfg && *cfg && std::none_of(env.args.begin() + 1, env.args.end(), [](const std::string& a) {
+        return a == "--config" || a.rfind("--config=", 0) == 0;
+      })) {
+    env.args.insert(env.args.begin() + 1, std::string("--config=") + cfg);
+    env.used.push_back(std::string("LEANBATCH_CONFIG=") + cfg);
+  }
+  std::vector<char*> args;
+  for (std::string& a : env.args) args.push_back(a.data());
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
+    if (rc != 0 && !env.used.empty()) {
+      std::string vars;
+      for (const std::string& u : env.used) vars += (vars.empty() ? "" : ", ") + u;
+      report_error("(options taken from the environment: " + vars + ")");
+    }
     return rc == 0 ? 0 : kExitUsage;
   }
   setup_logging(quiet ? -1 : verbosity, "leanbatch");
