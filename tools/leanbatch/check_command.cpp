@@ -140,8 +140,11 @@ int run_in_process(const std::vector<WorkItem>& items, const CheckCliOptions& op
   return finish_run(items, names_global, found, oc, report, t0);
 }
 
-// `--shard I/N`: keeps the items of every N-th export file (in order of first mention),
-// starting with the I-th, so that the shards of one run import disjoint files.
+// `--shard I/N`: keeps the I-th of N disjoint shards of the work. The unit is the export
+// file (in order of first mention, every N-th starting with the I-th), so that the shards of
+// a sweep import disjoint files; when there are fewer files than shards (one export split
+// into items by `leanbatch plan`), the unit is the item instead, so that every shard has
+// work. Either way the shards together are exactly the unsharded run.
 std::optional<std::vector<WorkItem>> apply_shard(std::vector<WorkItem> items, const std::string& spec) {
   if (spec.empty()) return items;
   unsigned long i = 0, n = 0;
@@ -158,10 +161,12 @@ std::optional<std::vector<WorkItem>> apply_shard(std::vector<WorkItem> items, co
   }
   if (n == 0 || i == 0 || i > n) return std::nullopt;
   std::unordered_map<std::string, size_t> file_index;
+  for (const WorkItem& item : items) file_index.try_emplace(item.file, file_index.size());
+  bool by_file = file_index.size() >= n;
   std::vector<WorkItem> kept;
-  for (WorkItem& item : items) {
-    size_t f = file_index.try_emplace(item.file, file_index.size()).first->second;
-    if (f % n == i - 1) kept.push_back(std::move(item));
+  for (size_t k = 0; k < items.size(); ++k) {
+    size_t unit = by_file ? file_index[items[k].file] : k;
+    if (unit % n == i - 1) kept.push_back(std::move(items[k]));
   }
   return kept;
 }

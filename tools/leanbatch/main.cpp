@@ -55,7 +55,7 @@ void add_check_options(CLI::App* c, leanbatch::tools::CheckCliOptions& o) {
   c->add_option("-j,--jobs", o.jobs, "number of worker processes (default: number of CPUs; at most 1024)")
       ->check(CLI::Range(0u, 1024u));
   c->add_flag("--events", o.events, "also print worker start/exit/restart events as rows");
-  c->add_option("--shard", o.shard, "check only shard I of N (I/N, 1-based), splitting by export file");
+  c->add_option("--shard", o.shard, "check only shard I of N (I/N, 1-based): every N-th export file, or every N-th item when there are fewer files than shards");
   c->add_option("--request-timeout-s", o.request_timeout_s, "watchdog per worker request in seconds (0: none)");
   c->add_option("--max-requests", o.max_requests, "restart a worker after this many requests (0: never)");
   c->add_option("--max-imports", o.max_imports, "restart a worker after this many distinct exports (0: never)");
@@ -63,7 +63,8 @@ void add_check_options(CLI::App* c, leanbatch::tools::CheckCliOptions& o) {
   c->add_option("--rss-soft-mb", o.rss_soft_mb, "restart a worker between requests above this RSS (0: no limit)");
   c->add_option("--rss-hard-mb", o.rss_hard_mb,
                 "kill a worker during a request above this RSS (0: no limit; default: 80% of the available memory "
-                "divided by the number of workers)");
+                "divided by the number of workers)")
+      ->default_str("auto");
   c->add_option("--idle-restart-s", o.idle_restart_s, "restart a worker idle for this long (0: never)");
   c->add_option("--max-restarts", o.max_restarts, "give up after this many worker failures within 60 s");
   c->add_option("--address-space-mb", o.address_space_mb, "address-space limit (RLIMIT_AS) of each worker (0: none)");
@@ -100,6 +101,11 @@ int main(int argc, char** argv) {
   CLI::App app{"leanbatch: batch proof checking of Lean 4 exports (lean4export NDJSON 3.1 and 3.0)", "leanbatch"};
   app.set_version_flag("--version", std::string("leanbatch ") + LEANBATCH_VERSION);
   app.require_subcommand(1);
+  // --help shows each option's default (options bound to a variable show its initial value).
+  app.option_defaults()->always_capture_default();
+  app.footer("Exit status: 0 all accepted, 1 rejected or malformed, 2 declined (nothing rejected), 3 undecided\n"
+             "(crash, timeout, I/O), 64 usage, 130 interrupted. `leanbatch SUBCOMMAND --help` for examples;\n"
+             "man leanbatch for the rows (docs/rows.md).");
   int verbosity = 0;
   bool quiet = false;
   app.add_flag("-v,--verbose", verbosity, "more diagnostics on stderr (repeat for more)");
@@ -113,6 +119,16 @@ int main(int argc, char** argv) {
                 "export files (lean4export NDJSON 3.1 or 3.0); - (standard input), pipes and <(...) are read too")
       ->required();
   add_check_options(c, check);
+  c->footer(
+      "Examples:\n"
+      "  leanbatch check Mathlib.ndjson                    every declaration, a worker per CPU\n"
+      "  leanbatch check -j8 --strict-axioms a.ndjson b.ndjson\n"
+      "  leanbatch check --decl Nat.add_comm lib.ndjson    one declaration (after what it needs)\n"
+      "  lake exe lean4export Foo | leanbatch check -      an export on standard input\n"
+      "  leanbatch check --rows item --junit report.xml exports/*.ndjson | jq -c .\n"
+      "Exit status: 0 all accepted, 1 rejected or malformed, 2 declined, 3 undecided, 64 usage, 130 interrupted.\n"
+      "Options also come from LEANBATCH_<OPTION> variables (LEANBATCH_JOBS=8) and --config FILE;\n"
+      "the command line wins over the environment, which wins over the file.");
 
   CheckCliOptions run;
   run.is_run = true;
@@ -122,6 +138,16 @@ int main(int argc, char** argv) {
       ->expected(1)
       ->check(CLI::ExistingFile | CLI::IsMember({"-"}));
   add_check_options(r, run);
+  r->footer(
+      "Manifest: one item per line, NDJSON ({\"file\": \"a.ndjson\", \"decls\": [\"X\"], \"module\": \"A\"}) or plain text\n"
+      "(`path`, or `path#Decl.name` for one declaration; `#` starts a comment). Relative paths resolve\n"
+      "against the manifest's folder (the working directory for `-`).\n"
+      "Examples:\n"
+      "  leanbatch run modules.txt\n"
+      "  leanbatch run -j16 --max-imports 200 --rows item sweep.ndjson\n"
+      "  find exports -name '*.ndjson' | leanbatch run -\n"
+      "  leanbatch run --shard 2/4 modules.txt             the second of four machines\n"
+      "Exit status and option defaults as for check (leanbatch check --help).");
 
   InfoOptions info;
   auto* i = app.add_subcommand("info", "describe an export file: a summary row, rows for named declarations");
@@ -129,6 +155,10 @@ int main(int argc, char** argv) {
   one_value_each(i->add_option("--decl", info.decls, "add a row for this declaration (kind, universe parameters, type, dependencies); repeatable"));
   one_value_each(i->add_option("--extract", info.extract, "write this declaration and its dependency closure to -o OUT; repeatable"));
   auto* info_out = i->add_option("-o,--output", info.output, "output file for --extract");
+  i->footer("Examples:\n"
+            "  leanbatch info Mathlib.ndjson                     counts, format, exporter, read speed\n"
+            "  leanbatch info lib.ndjson --decl Nat.add_comm     kind, type, dependencies, digest\n"
+            "  leanbatch info lib.ndjson --extract Nat.add_comm -o small.ndjson   a minimal export");
   i->get_option("--extract")->needs(info_out);
 
   ScaleOptions scale;
@@ -145,10 +175,16 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 1.0))
       ->needs(mods);
 
+  s->footer("Examples:\n"
+            "  leanbatch make-scale-corpus Init.Prelude.ndjson 100 -o prelude-x100.ndjson\n"
+            "  leanbatch make-scale-corpus Init.Prelude.ndjson --modules 200 --shared-fraction 0.9 -o sweep/");
+
   PlanOptions plan;
   auto* pl = app.add_subcommand("plan", "split one export into K manifest items (to spread it over machines with `run`)");
   pl->add_option("file", plan.file, "export file")->required()->check(CLI::ExistingFile);
-  pl->add_option("--parts", plan.parts, "number of items (default 2)")->check(CLI::Range(1u, 100000u));
+  pl->add_option("--parts", plan.parts, "number of items")->check(CLI::Range(1u, 100000u));
+  pl->footer("Example: leanbatch plan Mathlib.ndjson --parts 4 > parts.ndjson, then on machine I of 4:\n"
+             "  leanbatch run --shard I/4 parts.ndjson");
 
   // Defaults from a file: TOML or INI, options by long name, in [check] / [run] sections.
   app.allow_config_extras(CLI::config_extras_mode::error);  // a misspelt key is an error, not ignored
