@@ -68,3 +68,27 @@ TEST_CASE("run -: a manifest on standard input; relative paths resolve against t
   REQUIRE(p.rows_of("summary").size() == 1);
   CHECK(field(p.rows_of("summary")[0], "files") == "2");
 }
+
+TEST_CASE("a missing leanbatch-worker: one clear error with the hint, a row per export, exit 3") {
+  std::string dir = std::string(LB_BINARY_DIR) + "/lonely-" + std::to_string(getpid());
+  std::filesystem::create_directories(dir);
+  std::string lone = dir + "/leanbatch";
+  std::filesystem::copy_file(LEANBATCH_BIN, lone, std::filesystem::copy_options::overwrite_existing);
+  std::vector<std::string> files{corpus("tutorial/good/001_basicDef.ndjson"), corpus("kiota/002_badDef.reject.ndjson")};
+  Proc p = run({"check", files[0], files[1]}, "", {}, lone.c_str());
+  CHECK(p.exit == 3);
+  size_t lines = 0;
+  for (size_t pos = 0; (pos = p.err.find('\n', pos)) != std::string::npos; ++pos) ++lines;
+  INFO(p.err);
+  CHECK(lines == 1);
+  CHECK(p.err.find("LEANBATCH_WORKER") != std::string::npos);
+  CHECK(p.err.find("--in-process") != std::string::npos);
+  auto rows = p.rows_of("file");
+  REQUIRE(rows.size() == 2);
+  for (const auto& r : rows) CHECK(field(r, "error").find("worker_missing") != std::string::npos);
+  // LEANBATCH_WORKER names it.
+  std::string worker = std::filesystem::path(LEANBATCH_BIN).parent_path() / "leanbatch-worker";
+  Proc q = run({"check", files[0]}, "", {"LEANBATCH_WORKER=" + worker}, lone.c_str());
+  CHECK(q.exit == 0);
+  std::filesystem::remove_all(dir);
+}

@@ -11,6 +11,10 @@
 // `cancelled` row. Every item ends with exactly one terminal row.
 #include "leanbatch/supervised_engine.hpp"
 
+#include <unistd.h>
+
+#include <filesystem>
+
 namespace leanbatch::tools {
 namespace supervised {
 
@@ -63,11 +67,27 @@ uint64_t hard_rss_bytes(const CheckCliOptions& o, size_t workers) {
 int Engine::run() {
   auto t0 = std::chrono::steady_clock::now();
   t0_ = t0;
-  auto exe = sv::executable_beside_self("leanbatch-worker");
-  if (!exe) {
-    report_error("cannot find leanbatch-worker beside leanbatch (use --in-process)");
-    return kExitUndecided;
+  // The worker: LEANBATCH_WORKER, else beside this binary (as `cmake --install` puts it).
+  std::string worker;
+  if (const char* w = std::getenv("LEANBATCH_WORKER"); w && *w) {
+    worker = w;
+  } else if (auto exe = sv::executable_beside_self("leanbatch-worker")) {
+    worker = exe->string();
   }
+  if (worker.empty() || ::access(worker.c_str(), X_OK) != 0) {
+    // Said once, not once per restart attempt; every item still gets its row.
+    std::string msg = "cannot run the worker '" + (worker.empty() ? std::string("leanbatch-worker") : worker) +
+                      "': install leanbatch-worker beside leanbatch, set LEANBATCH_WORKER to its path, or use "
+                      "--in-process";
+    report_error(msg);
+    for (size_t i = 0; i < items_.size(); ++i) {
+      tally_file(oc_, "crashed");
+      report_.row(i, tools::file_row(RowSource{items_[i].display, items_[i].module}, "crashed", "worker_missing", msg));
+      report_.done(i);
+    }
+    return finish_run(items_, names_global_, found_names_, oc_, report_, t0);
+  }
+  std::optional<std::filesystem::path> exe = std::filesystem::path(worker);
   sv::PoolOptions po;
   po.worker.command.executable = *exe;
   std::set<std::string> distinct;
