@@ -92,3 +92,24 @@ TEST_CASE("a missing leanbatch-worker: one clear error with the hint, a row per 
   CHECK(q.exit == 0);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("leanbatch-worker --help and --version; every subcommand's --help has examples and defaults") {
+  std::string worker = std::filesystem::path(LEANBATCH_BIN).parent_path() / "leanbatch-worker";
+  Proc v = run({"--version"}, "", {}, worker.c_str());
+  CHECK(v.exit == 0);
+  CHECK(v.out.find("leanbatch-worker ") == 0);
+  CHECK(v.out.find("protocol ") != std::string::npos);
+  Proc h = run({"--help"}, "", {}, worker.c_str());
+  CHECK(h.exit == 0);
+  CHECK(h.out.find("--max-environments UINT=4") != std::string::npos);
+  for (const char* sub : {"check", "run", "info", "plan", "make-scale-corpus"}) {
+    Proc p = run({sub, "--help"});
+    INFO(sub << "\n" << p.out);
+    CHECK(p.exit == 0);
+    CHECK(p.out.find("Example") != std::string::npos);
+  }
+  Proc c = run({"check", "--help"});
+  CHECK(c.out.find("--max-restarts UINT=16") != std::string::npos);
+  CHECK(c.out.find("--rss-hard-mb UINT=auto") != std::string::npos);
+  CHECK(c.out.find("LEANBATCH_") != std::string::npos);
+}
