@@ -133,3 +133,18 @@ TEST_CASE("--progress: always draws progress lines on stderr; auto and never dra
     }
   }
 }
+
+TEST_CASE("--progress auto on a terminal: a line redrawn in place, erased at the end") {
+  // script(1) (util-linux, essential in Debian) gives leanbatch a pseudo-terminal.
+  std::string log = tmp_path("tty.txt");
+  std::string cmd = "script -qec \"'" + std::string(LEANBATCH_BIN) + "' check --progress auto " +
+                    corpus("converted/Nat.gcd.ndjson") + " >/dev/null\" /dev/null > " + log;
+  REQUIRE(sh(cmd) == 0);
+  std::string tty = slurp(log);
+  INFO(tty);
+  CHECK(tty.find("\rleanbatch: ") != std::string::npos);      // drawn at the start of the line
+  CHECK(tty.find("\x1b[K") != std::string::npos);             // the rest of the line cleared
+  CHECK(tty.size() >= 4);
+  CHECK(tty.substr(tty.size() - 4) == "\r\x1b[K");            // erased at the end: nothing left behind
+  std::remove(log.c_str());
+}
