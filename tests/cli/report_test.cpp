@@ -27,7 +27,7 @@ int sh(const std::string& cmd) {
 
 }  // namespace
 
-TEST_CASE("--rows item: one item row per export with its counts and first failure, in every mode") {
+TEST_CASE("report: --rows item: one item row per export with its counts and first failure, in every mode") {
   for (const auto& mode : kModes) {
     Proc p = run(with({"check", "--rows", "item", corpus("converted/Nat.gcd.ndjson"),
                        corpus("kiota/002_badDef.reject.ndjson"), corpus("kiota/missing-decl-name.reject.ndjson")},
@@ -57,7 +57,7 @@ TEST_CASE("--rows item: one item row per export with its counts and first failur
   }
 }
 
-TEST_CASE("--order input: rows come in the order of the files, in every mode") {
+TEST_CASE("report: --order input: rows come in the order of the files, in every mode") {
   // The first export is the slowest: in completion order the small ones would come first.
   std::vector<std::string> files{corpus("converted/Init.Prelude.ndjson"), corpus("kiota/002_badDef.reject.ndjson"),
                                  corpus("tutorial/good/001_basicDef.ndjson"), corpus("converted/Nat.gcd.ndjson")};
@@ -83,7 +83,7 @@ TEST_CASE("--order input: rows come in the order of the files, in every mode") {
   }
 }
 
-TEST_CASE("--junit: JUnit XML that validates, with failures, errors and skips, in every mode") {
+TEST_CASE("report: --junit: JUnit XML that validates, with failures, errors and skips, in every mode") {
   for (const auto& mode : kModes) {
     std::string xml = tmp_path("junit.xml");
     Proc p = run(with({"check", "--junit", xml, corpus("converted/Nat.gcd.ndjson"),
@@ -110,14 +110,14 @@ TEST_CASE("--junit: JUnit XML that validates, with failures, errors and skips, i
   }
 }
 
-TEST_CASE("--junit into a directory that does not exist is a usage error before anything is checked") {
+TEST_CASE("report: --junit into a directory that does not exist is a usage error before anything is checked") {
   Proc p = run({"check", "--junit", "/nonexistent-dir/x.xml", corpus("converted/Nat.gcd.ndjson")});
   CHECK(p.exit == 64);
   CHECK(p.out.empty());
   CHECK(p.err.find("--junit") != std::string::npos);
 }
 
-TEST_CASE("--progress: always draws progress lines on stderr; auto and never draw none off a terminal") {
+TEST_CASE("report: --progress: always draws progress lines on stderr; auto and never draw none off a terminal") {
   std::vector<std::string> files{corpus("converted/Nat.gcd.ndjson"), corpus("kiota/002_badDef.reject.ndjson")};
   for (const auto& mode : kModes) {
     Proc always = run(with({"check", "--progress", "always", files[0], files[1]}, mode));
@@ -134,7 +134,7 @@ TEST_CASE("--progress: always draws progress lines on stderr; auto and never dra
   }
 }
 
-TEST_CASE("--progress auto on a terminal: a line redrawn in place, erased at the end") {
+TEST_CASE("report: --progress auto on a terminal: a line redrawn in place, erased at the end") {
   // script(1) (util-linux, essential in Debian) gives leanbatch a pseudo-terminal.
   std::string log = tmp_path("tty.txt");
   std::string cmd = "script -qec \"'" + std::string(LEANBATCH_BIN) + "' check --progress auto " +
