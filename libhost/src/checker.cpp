@@ -315,7 +315,10 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
     control.max_scratch_exprs = opts_.max_scratch_exprs;
     control.stack_limit = stack_limit;
     uint64_t done = 0;
-    for (uint32_t d : order) {
+    // One declaration. Running out of memory anywhere in it (not only in the kernel) gives
+    // it an out_of_memory verdict: exceptions never cross the libhost API.
+    uint32_t reported_last = UINT32_MAX;  // the declaration whose verdict went out last
+    auto step = [&](uint32_t d) {
       if (opts_.assume_unselected && !report[d] && !state_->decided[d]) {
         // Assumed, not checked: visible to what follows, and the extensions see it as the
         // serial run would once it is accepted there.
@@ -328,7 +331,7 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
         st.drop_scratch();
         state_->decided[d] = true;
         state_->assumed[d] = true;
-        continue;
+        return;
       }
       if (report[d] && state_->assumed[d]) {
         // A declaration this checker assumed is never reported as checked.
@@ -339,7 +342,7 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
         v.message = "this part assumed the declaration earlier; it cannot check it";
         ++sum.error;
         on_verdict(v);
-        continue;
+        return;
       }
       if (!state_->decided[d]) {
         DeclVerdict v;
@@ -383,8 +386,9 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
           v.kind = "internal_error";
           v.message = e.what();
         } catch (const std::bad_alloc&) {
-          v.status = VerdictStatus::Timeout;
-          v.kind = "budget";
+          // Undecided, like a worker killed by its memory ceiling (same kind in both modes).
+          v.status = VerdictStatus::Error;
+          v.kind = "out_of_memory";
           v.message = "out of memory while checking this declaration";
         } catch (const std::exception& e) {
           // A library exception (a bug of ours, e.g. an out-of-range access) is an internal
@@ -412,8 +416,11 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
         } else {
           // A timed-out declaration poisons its dependents (skipped, depends_on_timeout):
           // they are not re-run into the same budget, nor labelled as if it were declined.
+          // An internal error or running out of memory is undecided: its dependents are
+          // skipped as depends_on_crashed (exit 3), not labelled declined (exit 2).
           kenv.set_decl_status(d, v.status == VerdictStatus::Rejected  ? KernelEnv::Status::Rejected
                                   : v.status == VerdictStatus::Timeout ? KernelEnv::Status::TimedOut
+                                  : v.status == VerdictStatus::Error   ? KernelEnv::Status::Crashed
                                                                        : KernelEnv::Status::Declined);
         }
         // Axioms: reported on request, enforced with --strict-axioms, sorry always flagged.
@@ -462,8 +469,31 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
           case VerdictStatus::Skipped: ++sum.skipped; break;
         }
         on_verdict(v);
+        reported_last = d;
       }
       if (opts_.progress && (++done & 1023) == 0) opts_.progress(Progress{"check", done, order.size()});
+    };
+    for (uint32_t d : order) {
+      try {
+        step(d);
+      } catch (const std::bad_alloc&) {
+        st.drop_scratch();  // give the memory back before reporting
+        if ((state_->decided[d] && !report[d]) || reported_last == d) continue;
+        DeclVerdict v;
+        v.decl = d;
+        v.status = VerdictStatus::Error;
+        v.kind = "out_of_memory";
+        v.message = "out of memory while checking this declaration";
+        if (!state_->decided[d]) {
+          kenv.set_decl_status(d, KernelEnv::Status::Crashed);
+          state_->verdicts[d] = v;
+          state_->decided[d] = true;
+        }
+        if (report[d]) {
+          ++sum.error;
+          on_verdict(v);
+        }
+      }
     }
   };
   if (!run_on_large_stack(opts_.stack_bytes, body)) body(current_stack_limit());  // no thread: run here

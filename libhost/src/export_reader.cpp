@@ -33,6 +33,7 @@ const char* to_string(ReadErrorKind k) {
     case ReadErrorKind::DanglingReference: return "dangling_reference";
     case ReadErrorKind::InvalidValue: return "invalid_value";
     case ReadErrorKind::Cancelled: return "cancelled";
+    case ReadErrorKind::OutOfMemory: return "out_of_memory";
   }
   return "?";
 }
@@ -2059,11 +2060,16 @@ class Reader {
 
 ReadResult run_reader(ChunkSource& src, const std::string& label, std::shared_ptr<TermStore> store, const ReadOptions& opts,
                       uint64_t size_hint) {
-  auto env = std::make_shared<Environment>(store);
-  env->source = label;
-  Reader reader(*store, *env, label, opts, size_hint);
-  if (auto err = reader.run(src)) return std::unexpected(std::move(*err));
-  return env;
+  // Exceptions never cross the libhost API: running out of memory is a typed error.
+  try {
+    auto env = std::make_shared<Environment>(store);
+    env->source = label;
+    Reader reader(*store, *env, label, opts, size_hint);
+    if (auto err = reader.run(src)) return std::unexpected(std::move(*err));
+    return env;
+  } catch (const std::bad_alloc&) {
+    return std::unexpected(ReadError{ReadErrorKind::OutOfMemory, label, 0, 0, "out of memory while reading the export"});
+  }
 }
 
 }  // namespace

@@ -65,7 +65,9 @@ std::string decl_row(const RowSource& src, const host::Environment& env, const h
 
 const char* file_status(const host::ReadError& err) {
   if (err.is_decline()) return "declined";
-  if (err.kind == host::ReadErrorKind::Io || err.kind == host::ReadErrorKind::Cancelled) return "crashed";
+  if (err.kind == host::ReadErrorKind::Io || err.kind == host::ReadErrorKind::Cancelled ||
+      err.kind == host::ReadErrorKind::OutOfMemory)
+    return "crashed";
   return "malformed";
 }
 

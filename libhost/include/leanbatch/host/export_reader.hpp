@@ -34,6 +34,7 @@ enum class ReadErrorKind : uint8_t {
   DanglingReference,  ///< an id never defined
   InvalidValue,       ///< an enumeration string or literal with a bad value
   Cancelled,
+  OutOfMemory,        ///< the reader could not allocate (e.g. under an address-space limit)
 };
 
 const char* to_string(ReadErrorKind k);
