@@ -207,6 +207,18 @@ TEST_CASE("a declaration that blows the memory ceiling costs one crashed row") {
   CHECK(by_name["slow"] == "crashed");
   CHECK(slow_row.find("killed_by_limit") != std::string::npos);
   CHECK(by_name["after"] == "ok");
+  // `attempt` counts the worker generations that tried a declaration: `after` was in the
+  // chunk whose workers `slow` killed (twice: the pool retries once), then checked alone.
+  uint64_t after_attempt = 0, slow_attempt = 0;
+  for (const auto& line : r.rows) {
+    simdjson::dom::element row = p.parse(line);
+    uint64_t a = 0;
+    if (row["attempt"].get(a) != simdjson::SUCCESS) continue;
+    if (str_field(row, "name") == "after") after_attempt = a;
+    if (str_field(row, "name") == "slow") slow_attempt = a;
+  }
+  CHECK(after_attempt == 3);
+  CHECK(slow_attempt == 4);
 }
 
 TEST_CASE("the dependents of a declaration that timed out are skipped, never re-run, in both modes") {

@@ -79,6 +79,9 @@ class Engine final : public sv::JobSink {
     std::vector<uint64_t> requeue;  // left over from a failed chunk, scheduled first
     size_t chunk = kFirstChunk;
     std::set<uint64_t> printed;     // declarations that have their row
+    // Worker generations that already tried a declaration and died under it (in chunks that
+    // were then split): a row's `attempt` counts every generation that tried it.
+    std::unordered_map<uint64_t, uint32_t> tried;
     bool started = false;           // planned computed
     bool file_row = false;          // ended with a file row
     bool busy = false;
@@ -146,6 +149,11 @@ class Engine final : public sv::JobSink {
   void advance_frontier(size_t i);
 
   void count(host::VerdictStatus status, const char* driver_status);
+  /// Generations that died under declaration d of state i before the current attempt.
+  uint32_t prior_attempts(size_t i, uint64_t d) const {
+    auto it = states_[i].tried.find(d);
+    return it == states_[i].tried.end() ? 0 : it->second;
+  }
 
   void on_check(const Job& job, const sv::JobOutcome& o);
 

@@ -56,7 +56,9 @@ void Engine::print_rows(size_t i, const sv::JobOutcome& o) {
     if (s.printed.count(row->decl)) continue;
     s.printed.insert(row->decl);
     std::string_view j = row->open_json;
-    emit(i, row->status, proto::finish_row(j, static_cast<int>(o.ref.worker_id), static_cast<int>(o.ref.attempt)), nullptr,
+    emit(i, row->status,
+         proto::finish_row(j, static_cast<int>(o.ref.worker_id), static_cast<int>(o.ref.attempt + prior_attempts(i, row->decl))),
+         nullptr,
          row->decl);
   }
 }
@@ -77,7 +79,8 @@ void Engine::synthesized_row(size_t i, uint64_t d, const char* status, const std
     row.field("name", f.info.names[d]).field("kind", f.info.kinds[d]).field("line", f.info.lines[d]);
   }
   row.field("status", status).raw("error", err.str());
-  if (ref && ref->attempt > 0) row.field("worker", static_cast<uint64_t>(ref->worker_id)).field("attempt", ref->attempt);
+  if (ref && ref->attempt > 0)
+    row.field("worker", static_cast<uint64_t>(ref->worker_id)).field("attempt", ref->attempt + prior_attempts(i, d));
   host::VerdictStatus vs = std::string(status) == "cancelled" ? host::VerdictStatus::Cancelled
                          : std::string(status) == "timeout"   ? host::VerdictStatus::Timeout
                                                               : host::VerdictStatus::Error;

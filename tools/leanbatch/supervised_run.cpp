@@ -394,6 +394,8 @@ void Engine::on_check(const Job& job, const sv::JobOutcome& o) {
                         fx ? fx->describe() : "the worker died", fx, &o.ref);
         (timeout ? files_[s.file].poison_timeout : files_[s.file].poison_crashed).push_back(undecided.front());
       } else {
+        // Every attempt the pool made died with these open: counted in their rows' `attempt`.
+        for (uint64_t d : undecided) s.tried[d] += o.ref.attempt;
         s.requeue.insert(s.requeue.begin(), undecided.begin(), undecided.end());
       }
       s.chunk = 1;
