@@ -418,10 +418,14 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
           // they are not re-run into the same budget, nor labelled as if it were declined.
           // An internal error or running out of memory is undecided: its dependents are
           // skipped as depends_on_crashed (exit 3), not labelled declined (exit 2).
+          // A skipped declaration passes its reason on to its own dependents.
           kenv.set_decl_status(d, v.status == VerdictStatus::Rejected  ? KernelEnv::Status::Rejected
                                   : v.status == VerdictStatus::Timeout ? KernelEnv::Status::TimedOut
                                   : v.status == VerdictStatus::Error   ? KernelEnv::Status::Crashed
-                                                                       : KernelEnv::Status::Declined);
+                                  : v.status == VerdictStatus::Skipped
+                                      ? (v.kind == "depends_on_timeout" ? KernelEnv::Status::SkippedAfterTimeout
+                                                                        : KernelEnv::Status::SkippedAfterCrash)
+                                      : KernelEnv::Status::Declined);
         }
         // Axioms: reported on request, enforced with --strict-axioms, sorry always flagged.
         if (v.status == VerdictStatus::Ok && axioms_needed) {

@@ -3,6 +3,8 @@
 #include "cli_support.hpp"
 #include "slow_export.hpp"
 
+#include <filesystem>
+
 using namespace lbcli;
 
 namespace {
@@ -28,6 +30,7 @@ TEST_CASE("in-process: out of memory while checking gives the declaration an out
   CHECK(by_name["slow"].find("out_of_memory") != std::string::npos);
   CHECK(by_name["dep0"].find("depends_on_crashed") != std::string::npos);
   CHECK(by_name["dep1"].find("depends_on_crashed") != std::string::npos);
+  CHECK(by_name["depdep"].find("depends_on_crashed") != std::string::npos);  // transitively
   REQUIRE(p.rows_of("summary").size() == 1);
   CHECK(field(p.rows_of("summary")[0], "exit") == "3");
 }
@@ -41,4 +44,14 @@ TEST_CASE("in-process: out of memory while reading an export gives it a file row
   REQUIRE(files.size() >= 1);
   CHECK(field(files[0], "error").find("out_of_memory") != std::string::npos);
   CHECK(p.rows_of("summary").size() == 1);
+}
+
+// Not run by ctest (hidden tag): writes the slow export to $LB_SLOW_EXPORT_OUT with
+// $LB_SLOW_EXPORT_DEPS dependents, for scripts/soak-faults.
+TEST_CASE("write the slow export for scripts", "[.slow-export]") {
+  const char* out = std::getenv("LB_SLOW_EXPORT_OUT");
+  REQUIRE(out != nullptr);
+  const char* deps = std::getenv("LB_SLOW_EXPORT_DEPS");
+  std::string path = slow_file(deps ? std::atoi(deps) : 0);
+  std::filesystem::rename(path, out);
 }

@@ -32,6 +32,8 @@ inline std::string slow_file(int dependents = 0) {
   b.thm("after", b.eq(nat, b.nat(3), b.nat(3)), b.refl(nat, b.nat(3)));
   for (int k = 0; k < dependents; ++k)  // theorems whose proof is `slow`
     b.thm("dep" + std::to_string(k), b.eq(nat, b.nat(1), b.nat(1)), b.c("slow"));
+  if (dependents > 0)  // and one that depends on `slow` only through `dep0`
+    b.thm("depdep", b.eq(nat, b.nat(1), b.nat(1)), b.c("dep0"));
   auto env = b.build();
   std::vector<uint32_t> all(env->declarations().size());
   std::iota(all.begin(), all.end(), 0);

@@ -243,6 +243,8 @@ TEST_CASE("the dependents of a declaration that timed out are skipped, never re-
   auto a = rows_of(sup);
   CHECK(a["slow"].rfind("timeout", 0) == 0);
   for (int k = 0; k < 6; ++k) CHECK(a["dep" + std::to_string(k)] == "skipped depends_on_timeout");
+  // Transitively too (it used to be declined, depends_on_declined: exit 2 material).
+  CHECK(a["depdep"] == "skipped depends_on_timeout");
   CHECK(a["after"] == "ok ");
   int kills = 0;
   for (const auto& line : sup.rows)
@@ -254,6 +256,7 @@ TEST_CASE("the dependents of a declaration that timed out are skipped, never re-
   auto b = rows_of(inp);
   CHECK(b["slow"].rfind("timeout", 0) == 0);
   for (int k = 0; k < 6; ++k) CHECK(b["dep" + std::to_string(k)] == "skipped depends_on_timeout");
+  CHECK(b["depdep"] == "skipped depends_on_timeout");
 }
 
 TEST_CASE("SIGINT: every unfinished declaration gets a cancelled row, exit 130") {

@@ -181,6 +181,7 @@ class Engine final : public sv::JobSink {
   bool output_stop_ = false;
   std::optional<sv::FatalExit> gave_up_;
   std::set<std::string> found_names_;
+  std::set<size_t> warned_files_;  // exports whose read error was said on stderr
   Outcomes oc_;
 };
 

@@ -39,7 +39,8 @@ void Engine::file_row(size_t i) {
   row.field("status", e.status);
   row.raw("error", err.str());
   if (e.status == "malformed" || e.status == "declined")
-    spdlog::warn("'{}': line {}: {}", items_[i].display, e.line, e.message);
+    if (warned_files_.insert(s.file).second)  // once per export, however many items name it
+      spdlog::warn("'{}': line {}: {}", items_[i].display, e.line, e.message);
   report_.row(i, row.str());
   item_finished(i);
 }

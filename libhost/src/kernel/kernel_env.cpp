@@ -163,7 +163,7 @@ const ConstantInfo* KernelEnv::find(Name n) const {
 KernelError KernelEnv::missing_constant_error(Name n, uint32_t current) const {
   std::string name = st().name_to_string(n);
   // Look for declarations of that name: the most informative one wins.
-  std::optional<uint32_t> later, rejected, declined, timed_out, crashed;
+  std::optional<uint32_t> later, rejected, declined, timed_out, crashed, skipped_timeout, skipped_crash;
   for (uint32_t i = 0; i < env_.constants().size(); ++i) {
     const ConstantInfo& c = env_.constant(i);
     if (c.name != n) continue;
@@ -173,6 +173,10 @@ KernelError KernelEnv::missing_constant_error(Name n, uint32_t current) const {
       timed_out = c.decl;
     } else if (status_[c.decl] == Status::Crashed) {
       crashed = c.decl;
+    } else if (status_[c.decl] == Status::SkippedAfterTimeout) {
+      skipped_timeout = c.decl;
+    } else if (status_[c.decl] == Status::SkippedAfterCrash) {
+      skipped_crash = c.decl;
     } else if (status_[c.decl] == Status::Declined) {
       declined = c.decl;
     } else if (status_[c.decl] == Status::Rejected) {
@@ -189,6 +193,19 @@ KernelError KernelEnv::missing_constant_error(Name n, uint32_t current) const {
     return {KernelErrorKind::DependsOnCrashed,
             "depends on '" + name + "' (line " + std::to_string(env_.declaration(*crashed).line) +
                 "), whose check killed a worker",
+            {}};
+  }
+  // Transitively: still undecided because of the timeout or crash further down.
+  if (skipped_timeout) {
+    return {KernelErrorKind::DependsOnTimeout,
+            "depends on '" + name + "' (line " + std::to_string(env_.declaration(*skipped_timeout).line) +
+                "), which was skipped: it depends on a declaration whose check timed out",
+            {}};
+  }
+  if (skipped_crash) {
+    return {KernelErrorKind::DependsOnCrashed,
+            "depends on '" + name + "' (line " + std::to_string(env_.declaration(*skipped_crash).line) +
+                "), which was skipped: it depends on a declaration whose check killed a worker",
             {}};
   }
   if (declined) {
@@ -223,7 +240,8 @@ void KernelEnv::check_name_free(Name n, uint32_t current) const {
   const char* what = status_[d] == Status::Accepted   ? ""
                      : status_[d] == Status::Rejected ? ", which was rejected"
                      : status_[d] == Status::Declined ? ", which was declined"
-                                                      : ", not checked in this run";
+                     : status_[d] == Status::Unchecked ? ", not checked in this run"
+                                                       : ", which could not be decided";
   throw KernelError{KernelErrorKind::AlreadyDeclared,
                     "'" + st().name_to_string(n) + "' is already declared (line " +
                         std::to_string(env_.declaration(d).line) + what + ")",

@@ -46,7 +46,12 @@ class KernelEnv {
  public:
   /// TimedOut / Crashed: the declaration's check ran out of time or killed a worker; its
   /// dependents are skipped (depends_on_timeout / depends_on_crashed).
-  enum class Status : uint8_t { Unchecked, Accepted, Rejected, Declined, TimedOut, Crashed };
+  /// SkippedAfterTimeout / SkippedAfterCrash: skipped because something it depends on timed
+  /// out or crashed; its own dependents are skipped the same way (undecided, exit 3), not
+  /// labelled declined.
+  enum class Status : uint8_t {
+    Unchecked, Accepted, Rejected, Declined, TimedOut, Crashed, SkippedAfterTimeout, SkippedAfterCrash
+  };
 
   /// Must be constructed while the store is not in scratch mode (it interns names).
   explicit KernelEnv(const Environment& env);
