@@ -237,15 +237,21 @@ void Checker::poison(uint32_t d, bool timeout) {
 // under the same verdict-affecting options, its names are free here, and its direct
 // dependencies are accepted here. Sets `key` (the content key) whenever reuse is on, so that
 // a miss can be remembered once `d` is accepted. Speed only: a miss checks as usual.
-bool Checker::try_reuse(uint32_t d, std::string& key) {
+bool Checker::try_reuse(uint32_t d, std::string& key, bool& from_cache) {
   KernelEnv& kenv = state_->kenv;
   if (!state_->digests) {
-    state_->digests = std::make_unique<DeclDigests>(*env_, /*dense=*/true);
+    // The verification digest: a theorem's proof, and those of the theorems it uses, are
+    // part of what must be identical for a hit.
+    state_->digests = std::make_unique<DeclDigests>(*env_, /*dense=*/true, /*with_proofs=*/true);
     state_->reuse_options = std::string("leanbatch ") + LEANBATCH_VERSION + (opts_.allow_unsafe ? " unsafe" : " safe");
   }
   Digest k = digest_with(state_->digests->of_decl(d), state_->reuse_options);
   key.assign(reinterpret_cast<const char*>(k.data()), k.size());
-  if (!opts_.reuse->keys.count(key)) return false;
+  from_cache = false;
+  if (!opts_.reuse->keys.count(key)) {
+    if (!opts_.reuse->persisted.count(key)) return false;
+    from_cache = true;  // the same argument: the cache holds only keys a kernel accepted
+  }
   const Declaration& decl = env_->declaration(d);
   try {
     for (uint32_t i = decl.first_const; i < decl.first_const + decl.num_consts; ++i)
@@ -350,9 +356,10 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
         auto start = std::chrono::steady_clock::now();
         const Declaration& decl = env.declaration(d);
         std::string reuse_key;
-        if (opts_.reuse && try_reuse(d, reuse_key)) {
-          v.reused = opts_.reuse->label;
-          ++opts_.reuse->hits;
+        bool from_cache = false;
+        if (opts_.reuse && try_reuse(d, reuse_key, from_cache)) {
+          v.reused = from_cache ? "cache" : opts_.reuse->label;
+          ++(from_cache ? opts_.reuse->cache_hits : opts_.reuse->hits);
         } else {
         st.begin_scratch();
         try {
@@ -400,7 +407,9 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
         st.drop_scratch();
         // Kernel-accepted (before the axiom policy, which is applied to every row below):
         // remembered for reuse.
-        if (v.status == VerdictStatus::Ok && !reuse_key.empty()) opts_.reuse->keys.insert(reuse_key);
+        if (v.status == VerdictStatus::Ok && !reuse_key.empty() && opts_.reuse->keys.insert(reuse_key).second &&
+            opts_.reuse->on_verified)
+          opts_.reuse->on_verified(reuse_key);
         }
         if (v.status == VerdictStatus::Ok) {
           kenv.set_decl_status(d, KernelEnv::Status::Accepted);

@@ -64,7 +64,8 @@ std::string to_hex(const Digest& d) {
   return s;
 }
 
-DeclDigests::DeclDigests(const Environment& env, bool dense) : env_(env), dense_(dense) {
+DeclDigests::DeclDigests(const Environment& env, bool dense, bool with_proofs)
+    : env_(env), dense_(dense), with_proofs_(with_proofs) {
   TermStore& st = env.store();
   nat_ = st.name_from_dotted("Nat");
   for (const char* n : {"String", "String.mk", "String.ofList", "Char", "Char.ofNat", "List", "Nat", "String.ofByteArray",
@@ -223,7 +224,7 @@ std::vector<uint32_t> DeclDigests::references(uint32_t decl) {
   for (uint32_t i = d.first_const; i < d.first_const + d.num_consts; ++i) {
     const ConstantInfo& c = env_.constant(i);
     scan(c.type);
-    if (c.kind != ConstKind::Theorem) scan(c.value);
+    if (c.kind != ConstKind::Theorem || with_proofs_) scan(c.value);
     for (const RecursorRule& r : c.rules) scan(r.rhs);
     if (c.kind == ConstKind::Constructor) ref(c.induct);
   }
@@ -235,7 +236,8 @@ std::vector<uint32_t> DeclDigests::references(uint32_t decl) {
 
 Digest DeclDigests::compute_decl(uint32_t decl) {
   const Declaration& d = env_.declaration(decl);
-  std::string buf = "leanbatch-decl-digest-1";
+  // The verification digest is kept apart from the identity digest by its own prefix.
+  std::string buf = with_proofs_ ? "leanbatch-decl-verify-1" : "leanbatch-decl-digest-1";
   buf.push_back(static_cast<char>(d.kind));
   put_u64(buf, d.num_consts);
   for (uint32_t i = d.first_const; i < d.first_const + d.num_consts; ++i) {
@@ -245,8 +247,9 @@ Digest DeclDigests::compute_decl(uint32_t decl) {
     put_u64(buf, c.lparams.size());
     for (Name p : c.lparams) put_name(buf, p);
     put_digest(buf, of_expr(c.type));
-    // A theorem's proof is irrelevant to its meaning (and to every use of it).
-    if (c.value.valid() && c.kind != ConstKind::Theorem) put_digest(buf, of_expr(c.value));
+    // A theorem's proof is irrelevant to its meaning (identity digest), not to whether it
+    // checks (verification digest).
+    if (c.value.valid() && (c.kind != ConstKind::Theorem || with_proofs_)) put_digest(buf, of_expr(c.value));
     buf.push_back(static_cast<char>(c.safety));
     buf.push_back(static_cast<char>(c.quot_kind));
     for (uint64_t v : {uint64_t{c.num_params}, uint64_t{c.num_indices}, uint64_t{c.num_nested}, uint64_t{c.cidx},

@@ -184,6 +184,9 @@ class Builder {
     return *r;
   }
 
+  /// Writes the export to `path`.
+  void write_to(const std::string& path) { write(path); }
+
   /// With LB_WRITE_CORPUS=1 in the environment, also writes the export to
   /// corpora/leanbatch/NAME (how the regression exports there were made; their verdicts are
   /// rows of corpora/EXPECTED.tsv).

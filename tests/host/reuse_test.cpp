@@ -77,3 +77,26 @@ TEST_CASE("reuse: never when a name is taken earlier in this export or a depende
   CHECK(second->kind == "already_declared");
   CHECK(second->reused.empty());
 }
+
+TEST_CASE("reuse: never across a change of a theorem's proof, or of a lemma its proof uses") {
+  // `t : true = true` with a good proof is verified; the same statement with a bogus proof (a
+  // proof of another equation) must be checked, and rejected, not reused. So must a theorem
+  // whose proof uses a lemma whose own proof changed.
+  auto with_proof = [](bool good) {
+    Builder b(kBase);
+    Expr B = b.c("Bool");
+    Expr tt = b.c("Bool.true"), ff = b.c("Bool.false");
+    b.thm("lemma", b.eq(B, tt, tt), good ? b.refl(B, tt) : b.refl(B, ff));
+    b.thm("user", b.eq(B, tt, tt), b.c("lemma"));
+    return b.build();
+  };
+  auto reuse = std::make_shared<ReuseSet>();
+  Run a = check_with(with_proof(true), reuse);
+  CHECK(a.of("lemma").status == VerdictStatus::Ok);
+  CHECK(a.of("user").status == VerdictStatus::Ok);
+  Run b = check_with(with_proof(false), reuse);
+  CHECK(b.of("lemma").reused.empty());
+  CHECK(b.of("lemma").status == VerdictStatus::Rejected);
+  CHECK(b.of("user").reused.empty());
+  CHECK(b.of("user").status != VerdictStatus::Ok);
+}

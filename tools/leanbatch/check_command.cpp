@@ -1,6 +1,7 @@
 // `leanbatch check FILE…` and `leanbatch run MANIFEST`: build the work items, then check
 // them in this process (--in-process) or through supervised workers (supervised_run.cpp).
 #include <chrono>
+#include <filesystem>
 #include <optional>
 #include <set>
 #include <unordered_map>
@@ -8,6 +9,7 @@
 
 #include "common/logging.hpp"
 #include "common/rows.hpp"
+#include "common/verified_cache.hpp"
 #include "leanbatch/commands.hpp"
 #include "leanbatch/host/checker.hpp"
 #include "leanbatch/host/export_reader.hpp"
@@ -47,6 +49,18 @@ int run_in_process(const std::vector<WorkItem>& items, const CheckCliOptions& op
     if (opts.reuse_on(distinct.size())) {
       reuse = std::make_shared<ReuseSet>();
       reuse->label = "process";
+    }
+  }
+  // --cache: what earlier runs verified, and what this one verifies, by content key.
+  std::unique_ptr<VerifiedCache> cache;
+  if (reuse && !opts.cache.empty()) {
+    std::string warning;
+    cache = VerifiedCache::open(opts.cache, warning);
+    if (cache) {
+      cache->load(reuse->persisted);
+      reuse->on_verified = [c = cache.get()](const std::string& key) { c->add(key); };
+    } else {
+      spdlog::warn("{}", warning);
     }
   }
   Outcomes oc;
@@ -125,6 +139,7 @@ int run_in_process(const std::vector<WorkItem>& items, const CheckCliOptions& op
       report.row(next, decl_row(RowSource{item.display, item.module}, *env, v, RowOrigin{}, opts.axioms));
     });
     report.done(next);
+    if (cache) cache->flush();  // committed per export: an interrupted run keeps what it verified
     spdlog::info("'{}': done; extensions: {}", item.display, [&] {
       std::string s;
       for (const auto& e : checker->enabled_extensions()) s += (s.empty() ? "" : ", ") + e;
@@ -192,12 +207,24 @@ int dispatch(std::vector<WorkItem> all, const CheckCliOptions& opts, bool names_
   // Test knob: a tiny bound on the rows held for --order input (exercises the backpressure).
   if (const char* b = std::getenv("LEANBATCH_MAX_BACKLOG_BYTES")) ro.max_backlog_bytes = std::strtoull(b, nullptr, 10);
   RunReport report(*items, ro, out);
+  CheckCliOptions o2 = opts;  // the cache directory, absolute (workers get it as an argument)
+  if (!o2.cache.empty() && !o2.no_reuse) {
+    o2.cache = std::filesystem::absolute(o2.cache).lexically_normal().string();
+    if (!o2.in_process) {
+      // Opened (created, validated) once here, so that a bad cache is said once, not per worker.
+      std::string warning;
+      if (!VerifiedCache::open(o2.cache, warning)) {
+        spdlog::warn("{}", warning);
+        o2.cache.clear();
+      }
+    }
+  }
   if (!report.setup_error().empty()) {
     report_error(report.setup_error());
     return kExitUsage;
   }
-  if (opts.in_process) return run_in_process(*items, opts, names_global, report);
-  return run_supervised(*items, opts, names_global, report);
+  if (o2.in_process) return run_in_process(*items, o2, names_global, report);
+  return run_supervised(*items, o2, names_global, report);
 }
 
 }  // namespace

@@ -35,9 +35,12 @@ struct CheckCliOptions {
   /// Reuse verified declarations across the exports of this run? (Costs a content digest of
   /// every declaration, about half a check of a cheap one: worth it when modules share.)
   bool reuse_on(size_t distinct_files) const {
-    if (no_reuse || distinct_files < 2) return false;
+    if (no_reuse) return false;
+    if (!cache.empty()) return true;  // a cache is reuse across runs
+    if (distinct_files < 2) return false;
     return reuse || is_run;
   }
+  std::string cache;  ///< --cache DIR (LEANBATCH_CACHE): verified keys kept between runs
   unsigned jobs = 0;
   bool events = false;
   std::string shard;  ///< "I/N": only the I-th of N shards (by export file), empty: all
@@ -70,6 +73,13 @@ struct ScaleOptions {
   double shared_fraction = 0.9;  ///< --shared-fraction F: the base they share
 };
 int run_make_scale_corpus(const ScaleOptions& opts, RowWriter& out);
+
+struct CacheOptions {
+  std::string dir;     ///< the cache directory (default: LEANBATCH_CACHE)
+  bool clear = false;  ///< `cache clear` (else `cache stats`)
+};
+/// `cache stats|clear [DIR]`
+int run_cache(const CacheOptions& opts, RowWriter& out);
 
 struct PlanOptions {
   std::string file;

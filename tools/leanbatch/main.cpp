@@ -50,7 +50,10 @@ void add_check_options(CLI::App* c, leanbatch::tools::CheckCliOptions& o) {
   c->add_flag("--reuse", o.reuse,
               "accept again, without checking, a declaration identical to one already verified in this run over "
               "identical dependencies (\"reused\" in its row; the default for run with several exports)");
-  c->add_flag("--no-reuse", o.no_reuse, "check every declaration of every export");
+  c->add_flag("--no-reuse", o.no_reuse, "check every declaration of every export (a --cache is then neither read nor written)");
+  c->add_option("--cache", o.cache,
+                "keep the keys of verified declarations in this directory between runs: an unchanged declaration over "
+                "unchanged dependencies is not checked again (\"reused\":\"cache\"; docs/kernel.md)");
   c->add_flag("--no-split", o.no_split, "never split one export over several workers (by default an export is split when there are fewer files than workers)");
   c->add_option("-j,--jobs", o.jobs, "number of worker processes (default: number of CPUs; at most 1024)")
       ->check(CLI::Range(0u, 1024u));
@@ -179,6 +182,17 @@ int main(int argc, char** argv) {
             "  leanbatch make-scale-corpus Init.Prelude.ndjson 100 -o prelude-x100.ndjson\n"
             "  leanbatch make-scale-corpus Init.Prelude.ndjson --modules 200 --shared-fraction 0.9 -o sweep/");
 
+  CacheOptions cache;
+  auto* ca = app.add_subcommand("cache", "the verification cache of --cache: stats (entries, size) or clear");
+  ca->require_subcommand(1);
+  auto* ca_stats = ca->add_subcommand("stats", "a row with the cache's entries, size and schema");
+  auto* ca_clear = ca->add_subcommand("clear", "remove every entry (the next run checks everything)");
+  for (CLI::App* sub : {ca_stats, ca_clear}) {
+    sub->add_option("dir", cache.dir, "the cache directory (default: LEANBATCH_CACHE)");
+    sub->fallthrough();
+  }
+  ca->fallthrough();
+
   PlanOptions plan;
   auto* pl = app.add_subcommand("plan", "split one export into K manifest items (to spread it over machines with `run`)");
   pl->add_option("file", plan.file, "export file")->required()->check(CLI::ExistingFile);
@@ -235,5 +249,11 @@ int main(int argc, char** argv) {
   if (i->parsed()) return run_info(info, out);
   if (s->parsed()) return run_make_scale_corpus(scale, out);
   if (pl->parsed()) return run_plan(plan, out);
+  if (ca->parsed()) {
+    cache.clear = ca_clear->parsed();
+    if (cache.dir.empty())
+      if (const char* d = std::getenv("LEANBATCH_CACHE")) cache.dir = d;
+    return run_cache(cache, out);
+  }
   return kExitUsage;
 }

@@ -31,6 +31,10 @@ std::string exit_json(const sv::FatalExit& e) {
 std::vector<std::string> worker_arguments(const CheckCliOptions& o, bool reuse) {
   std::vector<std::string> a;
   if (reuse) a.push_back("--reuse");
+  if (reuse && !o.cache.empty()) {
+    a.push_back("--cache");
+    a.push_back(o.cache);
+  }
   if (o.allow_unsafe) a.push_back("--allow-unsafe");
   if (o.axioms) a.push_back("--axioms");
   if (o.strict_axioms) a.push_back("--strict-axioms");

@@ -10,6 +10,7 @@
 
 #include "common/logging.hpp"
 #include "common/rows.hpp"
+#include "common/verified_cache.hpp"
 #include "common/worker_protocol.hpp"
 #include "leanbatch/host/session.hpp"
 #include "leanbatch/supervise/child_channel.hpp"
@@ -27,6 +28,7 @@ namespace sv = leanbatch::supervise;
 struct WorkerOptions {
   host::SessionOptions session;
   bool axioms = false;
+  tools::VerifiedCache* cache = nullptr;  ///< --cache: flushed after every check request
 };
 
 void fail_with(sv::RequestContext& ctx, const std::string& status, const std::string& kind, const std::string& message,
@@ -90,6 +92,8 @@ void handle_check(host::Session& session, const WorkerOptions& opts, sv::Request
         if (!ctx.row(proto::encode_row(v.decl, v.status, row))) parent_gone = true;
       },
       part);
+  // Committed before the answer: a worker killed later keeps what it verified.
+  if (opts.cache) opts.cache->flush();
   ctx.stats(sv::StatsPayload{session.retained_bytes()});
   ctx.respond("{}");
 }
@@ -124,6 +128,8 @@ int main(int argc, char** argv) {
       ->default_val(opts.session.max_retained_bytes);
   bool reuse = false;
   app.add_flag("--reuse", reuse, "reuse declarations this process verified in earlier exports");
+  std::string cache_dir;
+  app.add_option("--cache", cache_dir, "with --reuse: also reuse and record verified declarations in this cache");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -134,6 +140,18 @@ int main(int argc, char** argv) {
   k.budget = std::chrono::milliseconds(budget_ms);
   // Declarations verified by this worker generation are reused across exports (sweeps).
   if (reuse) k.reuse = std::make_shared<host::ReuseSet>();
+  std::unique_ptr<tools::VerifiedCache> cache;
+  if (reuse && !cache_dir.empty()) {
+    std::string warning;
+    cache = tools::VerifiedCache::open(cache_dir, warning);
+    if (cache) {
+      cache->load(k.reuse->persisted);
+      k.reuse->on_verified = [c = cache.get()](const std::string& key) { c->add(key); };
+      opts.cache = cache.get();
+    } else {
+      tools::report_error("worker: " + warning);
+    }
+  }
   tools::setup_logging(0, "leanbatch-worker");
   // Crashes must not leave core files behind (the supervisor reports them itself).
   struct rlimit no_core {0, 0};

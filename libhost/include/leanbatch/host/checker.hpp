@@ -47,7 +47,12 @@ struct DeclVerdict {
 struct ReuseSet {
   std::string label = "worker";  ///< the rows' "reused" value
   std::unordered_set<std::string> keys;
-  uint64_t hits = 0;
+  /// Keys verified by earlier runs (a --cache): the same rule applies, rows say "cache".
+  /// Filled by the tools from a store they own; libhost only reads it.
+  std::unordered_set<std::string> persisted;
+  /// Called once for each key newly accepted here (e.g. to persist it), or empty.
+  std::function<void(const std::string& key)> on_verified;
+  uint64_t hits = 0, cache_hits = 0;
 };
 
 struct CheckOptions {
@@ -110,7 +115,7 @@ class Checker {
  private:
   struct State;
   std::vector<uint32_t> selection_order(std::span<const uint32_t> selection, const std::vector<bool>& selected);
-  bool try_reuse(uint32_t decl, std::string& key);
+  bool try_reuse(uint32_t decl, std::string& key, bool& from_cache);
   std::shared_ptr<const Environment> env_;
   CheckOptions opts_;
   std::unique_ptr<State> state_;

@@ -9,10 +9,14 @@
 /// dependencies, whatever the file, the line or the ids.
 ///
 /// Deliberately left out, because they cannot change what a declaration means: binder names
-/// and binder info, reducibility hints, and the proofs of theorems (proof irrelevance: any
-/// two proofs of a proposition are definitionally equal). SHA-256 makes a forged declaration
-/// with a chosen digest infeasible, so a digest can serve as a trust anchor (native Nat
-/// arithmetic is enabled only for declarations whose digest is that of Lean's own).
+/// and binder info, and reducibility hints. The proofs of theorems are left out of the
+/// *identity* digest (`with_proofs` false: what a definition computes does not depend on
+/// which proofs it carries, and its dependencies are accepted anyway before it is used), but
+/// they are part of the *verification* digest (`with_proofs` true), the key of reuse and of
+/// the --cache: whether a declaration checks depends on its proof, and on the proofs of the
+/// theorems it uses (the kernel may unfold them). SHA-256 makes a forged declaration with a
+/// chosen digest infeasible, so a digest can serve as a trust anchor (native Nat arithmetic
+/// is enabled only for declarations whose identity digest is that of Lean's own).
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -35,12 +39,13 @@ class DeclDigests {
   /// Interns a few names: construct it outside the store's scratch mode. `dense`: tables
   /// indexed by expression id, sized to the whole store (fast when most declarations will be
   /// hashed, as for reuse); otherwise hash maps (a few declarations' closures).
-  explicit DeclDigests(const Environment& env, bool dense = false);
+  explicit DeclDigests(const Environment& env, bool dense = false, bool with_proofs = false);
   /// Digest of declaration `decl` (memoised; iterative, so deep dependency chains are fine).
   const Digest& of_decl(uint32_t decl);
   /// Digest of the declaration introducing constant `name`, if any.
   std::optional<Digest> of_name(Name name);
-  /// The declarations `decl` refers to directly (sorted; itself excluded).
+  /// The declarations `decl` refers to directly (sorted; itself excluded; through theorem
+  /// proofs too when `with_proofs`).
   std::vector<uint32_t> references(uint32_t decl);
 
  private:
@@ -57,6 +62,7 @@ class DeclDigests {
   // maps when only a few closures are hashed (dense tables would cost 37 bytes per node of
   // the whole store).
   bool dense_;
+  bool with_proofs_;  // theorem proofs in the digest and in the references (verification digest)
   std::vector<Digest> exprs_;
   std::vector<uint8_t> have_;
   std::unordered_map<uint32_t, Digest> sparse_;

@@ -1,0 +1,60 @@
+#pragma once
+/// `--cache DIR`: the content keys of declarations a kernel accepted (checker.hpp ReuseSet),
+/// kept between runs in DIR/verified.sqlite3 so that a re-run over an unchanged corpus checks
+/// nothing again and a changed declaration re-checks exactly itself and its dependents
+/// (docs/kernel.md, "The verification cache", says why a hit is as sound as a check).
+///
+/// SQLite (WAL) makes every write atomic and lets concurrent workers and runs share one
+/// cache; a process killed mid-write leaves the last committed state. Each entry carries a
+/// check value derived from its key, so a damaged entry is ignored, never trusted. A file
+/// that is not such a cache, or one of another schema, is ignored with a warning and the run
+/// checks everything.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+struct sqlite3;
+
+namespace leanbatch::tools {
+
+class VerifiedCache {
+ public:
+  /// Opens (creating DIR and the database if needed). On failure returns null and sets
+  /// `warning` (the run then goes on without the cache).
+  static std::unique_ptr<VerifiedCache> open(const std::string& dir, std::string& warning);
+  ~VerifiedCache();
+  VerifiedCache(const VerifiedCache&) = delete;
+  VerifiedCache& operator=(const VerifiedCache&) = delete;
+
+  /// Adds every valid key to `into`; returns how many entries were ignored (bad check value).
+  uint64_t load(std::unordered_set<std::string>& into);
+  /// Queues a newly verified key; written by flush() (also every few thousand keys).
+  void add(const std::string& key);
+  /// Writes the queued keys in one transaction. False (with a warning, once) on failure:
+  /// later writes are then dropped; what is already committed stays valid.
+  bool flush();
+
+  struct Stats {
+    uint64_t entries = 0;
+    uint64_t bytes = 0;          ///< database and WAL file sizes
+    std::string schema, created_by, path;
+  };
+  Stats stats();
+  /// Removes every entry. False (with `error`) on failure.
+  bool clear(std::string& error);
+
+  static std::string database_path(const std::string& dir);
+  /// The check value stored with a key (first 8 bytes of SHA-256 over a tag and the key).
+  static int64_t check_value(const std::string& key);
+
+ private:
+  explicit VerifiedCache(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  sqlite3* db_;
+  std::string path_;
+  std::vector<std::string> pending_;
+  bool write_failed_ = false;
+};
+
+}  // namespace leanbatch::tools
