@@ -129,9 +129,13 @@ TEST_CASE("cache: a damaged entry is ignored with a warning, never trusted") {
   REQUIRE(sqlite3_exec(db, "UPDATE verified SET check_value = check_value + 1 WHERE key = (SELECT min(key) FROM verified)",
                        nullptr, nullptr, nullptr) == SQLITE_OK);
   CHECK(sqlite3_changes(db) == 1);
+  // The whole export's stored rows too (else they would answer before the declarations).
+  REQUIRE(sqlite3_exec(db, "UPDATE files SET check_value = check_value + 1", nullptr, nullptr, nullptr) == SQLITE_OK);
+  CHECK(sqlite3_changes(db) == 1);
   sqlite3_close(db);
   Proc p = run({"check", "--in-process", "--cache", dir, f});
   CHECK(p.exit == 0);
+  CHECK(p.err.find("a damaged entry of a whole export ignored") != std::string::npos);
   CHECK(p.err.find("1 damaged entries ignored") != std::string::npos);
   size_t checked = 0;
   for (const auto& [name, v] : verdicts(p)) checked += v == "ok ";
@@ -199,4 +203,48 @@ TEST_CASE("cache: LEANBATCH_CACHE names the cache; cache stats without a cache i
   CHECK(run({"cache", "stats", dir + "-none"}).exit == 3);
   CHECK(run({"cache", "stats"}).exit == 64);
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("cache: an unchanged export is not even read again; a touched one falls back to the declarations") {
+  std::string dir = fresh_dir("files");
+  std::string work = dir + "-work";
+  std::filesystem::create_directories(work);
+  std::string f = work + "/prelude.ndjson";
+  std::filesystem::copy_file(corpus("converted/Init.Prelude.ndjson"), f);
+  for (const auto& mode : kModes) {
+    std::filesystem::remove_all(dir);
+    REQUIRE(run(with({"check", "--cache", dir, f}, mode)).exit == 0);
+    Proc again = run(with({"check", "--cache", dir, f}, mode));
+    INFO(mode[0] << "\n" << again.err);
+    CHECK(again.exit == 0);
+    for (const auto& row : again.rows_of("decl")) {
+      CHECK(field(row, "reused") == "cache");
+      CHECK(field(row, "micros").empty());  // replayed: nothing was checked
+    }
+    // Options that change verdicts are part of the key: under --strict-axioms the rows stored
+    // without it are not replayed (Init.Prelude has declarations that use sorryAx: rejected).
+    Proc strict = run(with({"check", "--cache", dir, "--strict-axioms", f}, mode));
+    CHECK(strict.exit == 1);
+    // An export that differs in one byte (a trailing blank line) is read and checked again,
+    // its unchanged declarations coming from the declaration cache.
+    std::ofstream(f, std::ios::app) << "\n";
+    Proc touched = run(with({"check", "--cache", dir, f}, mode));
+    CHECK(touched.exit == 0);
+    for (const auto& row : touched.rows_of("decl")) {
+      CHECK(field(row, "reused") == "cache");
+      CHECK_FALSE(field(row, "micros").empty());  // checked for a hit, row by row
+    }
+  }
+  // A run with a rejected declaration is stored too (its verdicts are decided), and replayed.
+  std::filesystem::remove_all(dir);
+  std::string bad = corpus("kiota/002_badDef.reject.ndjson");
+  CHECK(run({"check", "--cache", dir, bad}).exit == 1);
+  Proc replayed = run({"check", "--cache", dir, bad});
+  CHECK(replayed.exit == 1);
+  auto rows = replayed.rows_of("decl");
+  REQUIRE(rows.size() == 1);
+  CHECK(field(rows[0], "status") == "rejected");
+  CHECK(field(rows[0], "reused") == "cache");
+  std::filesystem::remove_all(dir);
+  std::filesystem::remove_all(work);
 }

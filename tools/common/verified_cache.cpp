@@ -1,9 +1,11 @@
 #include "common/verified_cache.hpp"
 
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <sqlite3.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -69,7 +71,8 @@ std::unique_ptr<VerifiedCache> VerifiedCache::open(const std::string& dir, std::
   if (!exec(db, "PRAGMA journal_mode=WAL", &err) || !exec(db, "PRAGMA synchronous=NORMAL", &err)) return fail(err);
   if (!exec(db,
             "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v TEXT NOT NULL);"
-            "CREATE TABLE IF NOT EXISTS verified(key BLOB PRIMARY KEY, check_value INTEGER NOT NULL) WITHOUT ROWID;",
+            "CREATE TABLE IF NOT EXISTS verified(key BLOB PRIMARY KEY, check_value INTEGER NOT NULL) WITHOUT ROWID;"
+            "CREATE TABLE IF NOT EXISTS files(key BLOB PRIMARY KEY, check_value INTEGER NOT NULL, rows BLOB NOT NULL);",
             &err))
     return fail(err);
   std::string schema = meta(db, "schema");
@@ -152,6 +155,82 @@ bool VerifiedCache::flush() {
   return ok;
 }
 
+std::optional<std::string> VerifiedCache::file_key(const std::string& path, const std::string& options) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return std::nullopt;
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) == 1;
+  std::string head = std::string("leanbatch file-cache v1\n") + LEANBATCH_VERSION + "\n" + options + "\n";
+  ok = ok && EVP_DigestUpdate(ctx, head.data(), head.size()) == 1;
+  std::vector<char> buf(1 << 20);
+  size_t n;
+  while (ok && (n = std::fread(buf.data(), 1, buf.size(), f)) > 0) ok = EVP_DigestUpdate(ctx, buf.data(), n) == 1;
+  ok = ok && !std::ferror(f);
+  std::fclose(f);
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  ok = ok && EVP_DigestFinal_ex(ctx, md, &len) == 1;
+  EVP_MD_CTX_free(ctx);
+  if (!ok) return std::nullopt;
+  return std::string(reinterpret_cast<const char*>(md), len);
+}
+
+namespace {
+// Rows are stored one per line (a row never contains a raw newline: JSON escapes it).
+std::string join_rows(const std::vector<std::string>& rows) {
+  std::string out;
+  for (const std::string& r : rows) out += r + "\n";
+  return out;
+}
+}  // namespace
+
+std::optional<std::vector<std::string>> VerifiedCache::find_file(const std::string& key) {
+  sqlite3_stmt* st = nullptr;
+  std::optional<std::vector<std::string>> out;
+  if (sqlite3_prepare_v2(db_, "SELECT check_value, rows FROM files WHERE key = ?", -1, &st, nullptr) != SQLITE_OK)
+    return out;
+  sqlite3_bind_blob(st, 1, key.data(), static_cast<int>(key.size()), SQLITE_STATIC);
+  if (sqlite3_step(st) == SQLITE_ROW) {
+    std::string blob(static_cast<const char*>(sqlite3_column_blob(st, 1)), static_cast<size_t>(sqlite3_column_bytes(st, 1)));
+    // The check value covers the key and the rows: a damaged entry is a miss.
+    if (sqlite3_column_int64(st, 0) == check_value(key + blob)) {
+      std::vector<std::string> rows;
+      for (size_t pos = 0; pos < blob.size();) {
+        size_t nl = blob.find('\n', pos);
+        if (nl == std::string::npos) break;
+        rows.push_back(blob.substr(pos, nl - pos));
+        pos = nl + 1;
+      }
+      out = std::move(rows);
+    } else {
+      spdlog::warn("cache '{}': a damaged entry of a whole export ignored", path_);
+    }
+  }
+  sqlite3_finalize(st);
+  return out;
+}
+
+bool VerifiedCache::store_file(const std::string& key, const std::vector<std::string>& rows) {
+  if (write_failed_) return false;
+  std::string blob = join_rows(rows);
+  sqlite3_stmt* st = nullptr;
+  bool ok = sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO files(key, check_value, rows) VALUES (?, ?, ?)", -1, &st,
+                               nullptr) == SQLITE_OK;
+  if (ok) {
+    sqlite3_bind_blob(st, 1, key.data(), static_cast<int>(key.size()), SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, check_value(key + blob));
+    sqlite3_bind_blob(st, 3, blob.data(), static_cast<int>(blob.size()), SQLITE_STATIC);
+    ok = sqlite3_step(st) == SQLITE_DONE;  // one statement: its own transaction
+  }
+  std::string err = ok ? "" : sqlite3_errmsg(db_);
+  sqlite3_finalize(st);
+  if (!ok) {
+    write_failed_ = true;
+    spdlog::warn("cache '{}': cannot write ({}); later results are not cached", path_, err);
+  }
+  return ok;
+}
+
 VerifiedCache::Stats VerifiedCache::stats() {
   flush();
   Stats s;
@@ -163,6 +242,10 @@ VerifiedCache::Stats VerifiedCache::stats() {
       sqlite3_step(st) == SQLITE_ROW)
     s.entries = static_cast<uint64_t>(sqlite3_column_int64(st, 0));
   sqlite3_finalize(st);
+  st = nullptr;
+  if (sqlite3_prepare_v2(db_, "SELECT count(*) FROM files", -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+    s.files = static_cast<uint64_t>(sqlite3_column_int64(st, 0));
+  sqlite3_finalize(st);
   std::error_code ec;
   for (const char* suffix : {"", "-wal"}) {
     auto n = std::filesystem::file_size(path_ + suffix, ec);
@@ -173,7 +256,7 @@ VerifiedCache::Stats VerifiedCache::stats() {
 
 bool VerifiedCache::clear(std::string& error) {
   pending_.clear();
-  return exec(db_, "DELETE FROM verified", &error) && exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)", &error) &&
+  return exec(db_, "DELETE FROM verified", &error) && exec(db_, "DELETE FROM files", &error) && exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)", &error) &&
          exec(db_, "VACUUM", &error);
 }
 

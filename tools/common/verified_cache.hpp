@@ -11,6 +11,7 @@
 /// checks everything.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -36,7 +37,17 @@ class VerifiedCache {
   /// later writes are then dropped; what is already committed stays valid.
   bool flush();
 
+  /// Whole exports: the key of an export file (SHA-256 over a tag, leanbatch's version, the
+  /// verdict-affecting options and every byte of the file), or nullopt if it cannot be read.
+  static std::optional<std::string> file_key(const std::string& path, const std::string& options);
+  /// The stored rows of a whole export with this key (their `file`, `module`, `worker`,
+  /// `attempt`, `micros` left out), if present and intact.
+  std::optional<std::vector<std::string>> find_file(const std::string& key);
+  /// Stores them (one transaction). False (with a warning, once) on failure.
+  bool store_file(const std::string& key, const std::vector<std::string>& rows);
+
   struct Stats {
+    uint64_t files = 0;          ///< whole exports with stored rows
     uint64_t entries = 0;
     uint64_t bytes = 0;          ///< database and WAL file sizes
     std::string schema, created_by, path;

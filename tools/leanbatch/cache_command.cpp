@@ -39,6 +39,7 @@ int run_cache(const CacheOptions& opts, RowWriter& out) {
   } else {
     o.field("path", before.path)
         .field("entries", before.entries)
+        .field("files", before.files)
         .field("bytes", before.bytes)
         .field("cache_schema", before.schema)
         .field("created_by", before.created_by);

@@ -14,6 +14,7 @@
 #include "leanbatch/host/checker.hpp"
 #include "leanbatch/host/export_reader.hpp"
 #include "leanbatch/host/json.hpp"
+#include "leanbatch/file_cache.hpp"
 #include "leanbatch/spool.hpp"
 #include "leanbatch/work_items.hpp"
 
@@ -87,6 +88,8 @@ int run_in_process(const std::vector<WorkItem>& items, const CheckCliOptions& op
       cancel_rest(next);
       break;
     }
+    // --cache: an unchanged export under the same options gets its stored rows.
+    if (report.file_cache() && report.file_cache()->replay(next, item, report, oc)) continue;
     report.started(next);
     if (item.file != loaded_path) {
       loaded_path = item.file;
@@ -222,6 +225,25 @@ int dispatch(std::vector<WorkItem> all, const CheckCliOptions& opts, bool names_
   if (!report.setup_error().empty()) {
     report_error(report.setup_error());
     return kExitUsage;
+  }
+  // --cache, whole exports: a connection of the driver's own (workers have theirs).
+  std::unique_ptr<VerifiedCache> driver_cache;
+  std::unique_ptr<FileCache> file_cache;
+  if (!o2.cache.empty() && !o2.no_reuse) {
+    std::string warning;
+    driver_cache = VerifiedCache::open(o2.cache, warning);
+    if (driver_cache) {
+      std::vector<std::string> allowed = o2.allow_axioms;
+      std::sort(allowed.begin(), allowed.end());
+      std::string options = std::string("unsafe=") + (o2.allow_unsafe ? "1" : "0") +
+                            " strict=" + (o2.strict_axioms ? "1" : "0") + " axioms=" + (o2.axioms ? "1" : "0") +
+                            " allow=";
+      for (const std::string& a : allowed) options += a + ",";
+      file_cache = std::make_unique<FileCache>(*driver_cache, options);
+      report.set_file_cache(file_cache.get());
+    } else if (o2.in_process) {
+      spdlog::warn("{}", warning);  // (supervised: said above)
+    }
   }
   if (o2.in_process) return run_in_process(*items, o2, names_global, report);
   return run_supervised(*items, o2, names_global, report);

@@ -1,6 +1,7 @@
 #include "leanbatch/run_report.hpp"
 
 #include "common/logging.hpp"
+#include "leanbatch/file_cache.hpp"
 #include "leanbatch/host/json.hpp"
 
 namespace leanbatch::tools {
@@ -46,6 +47,7 @@ void RunReport::row(size_t i, std::string row) {
   }
   ItemReport& r = reports_.at(i);
   started(i);
+  if (file_cache_) file_cache_->collect(i, row);
   if (have) {
     int rank = status_rank(facts.status);
     ++r.counts[rank];
@@ -63,6 +65,7 @@ void RunReport::done(size_t i) {
   if (r.finished) return;
   started(i);
   r.finished = true;
+  if (file_cache_) file_cache_->finish(i);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - r.t0).count();
   const WorkItem& w = items_[i];
   if (junit_) {

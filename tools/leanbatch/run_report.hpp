@@ -24,6 +24,8 @@
 
 namespace leanbatch::tools {
 
+class FileCache;
+
 struct ReportOptions {
   bool item_rows = false;     ///< --rows item
   bool input_order = false;   ///< --order input
@@ -62,6 +64,9 @@ class RunReport {
   bool finish(double seconds);
 
   RowWriter& out() { return out_; }
+  /// --cache: whole exports whose rows are replayed or stored (file_cache.hpp), or null.
+  void set_file_cache(FileCache* fc) { file_cache_ = fc; }
+  FileCache* file_cache() const { return file_cache_; }
 
  private:
   struct ItemReport {
@@ -91,6 +96,7 @@ class RunReport {
   size_t backlog_bytes_ = 0;
   std::vector<JUnitWriter::Case> global_cases_;  // rows of no item (missing names)
   std::string setup_error_;
+  FileCache* file_cache_ = nullptr;
   bool need_facts_ = false;
 };
 

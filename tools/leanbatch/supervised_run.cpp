@@ -10,6 +10,7 @@
 // one bad declaration costs one row. On interruption every undecided item gets a
 // `cancelled` row. Every item ends with exactly one terminal row.
 #include "leanbatch/supervised_engine.hpp"
+#include "leanbatch/file_cache.hpp"
 
 #include <unistd.h>
 
@@ -135,6 +136,15 @@ int Engine::run() {
   if (!opts_.no_split && files_.size() < po.workers) split_parts_ = po.workers / files_.size();
   // Test knob: tiny blocks, so that even small exports are split.
   if (const char* b = std::getenv("LEANBATCH_PART_BLOCK")) part_block_ = std::max(1ul, std::strtoul(b, nullptr, 10));
+  // --cache: unchanged exports get their stored rows now; their files are never imported.
+  if (FileCache* fc = report_.file_cache()) {
+    for (size_t i = 0; i < items_.size(); ++i) {
+      if (!fc->replay(i, items_[i], report_, oc_)) continue;
+      states_[i].finished = states_[i].file_row = true;
+      auto& w = files_[states_[i].file].waiting;
+      w.erase(std::remove(w.begin(), w.end(), i), w.end());
+    }
+  }
   admit_files();
   sv::RunResult rr = pool.run(&guard);
   if (rr.status == sv::RunStatus::Interrupted) oc_.interrupted = true;
@@ -183,6 +193,7 @@ void Engine::admit_files() {
       if (due >= items_.size() || states_[due].file < next_file_) return;
     }
     size_t f = next_file_++;
+    if (files_[f].waiting.empty()) continue;  // every item replayed from the cache
     files_[f].open_items = files_[f].waiting.size();
     for (size_t i : files_[f].waiting) report_.started(i);
     ++active_files_;

@@ -1,0 +1,48 @@
+#pragma once
+/// The whole-export layer of --cache: an export whose bytes, leanbatch version and
+/// verdict-affecting options are those of an earlier run whose every row was decided gets
+/// that run's rows again ("reused":"cache") without being read or checked. Why that is as
+/// sound as checking it: the same bytes parse to the same declarations, and the checker is
+/// deterministic for them under the same options; rows that depend on time or faults
+/// (timeout, crashed, cancelled, and what was skipped because of them) are never stored.
+/// A changed export misses here and falls back to the declaration-level cache.
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/rows.hpp"
+#include "common/verified_cache.hpp"
+#include "leanbatch/work_items.hpp"
+
+namespace leanbatch::tools {
+
+class RunReport;
+
+class FileCache {
+ public:
+  /// `options`: the verdict-affecting options, as text (part of every key).
+  FileCache(VerifiedCache& cache, std::string options) : cache_(cache), options_(std::move(options)) {}
+
+  /// A whole-export item: on a hit, its rows go through `report` (tallied in `oc`), the item
+  /// is done, and true is returned. On a miss its rows will be collected for storing.
+  bool replay(size_t i, const WorkItem& item, RunReport& report, Outcomes& oc);
+  /// Called by the report for every row of item i, and when item i is done.
+  void collect(size_t i, const std::string& row);
+  void finish(size_t i);
+
+  uint64_t hits() const { return hits_; }
+
+ private:
+  struct Pending {
+    std::string key;
+    std::vector<std::string> rows;
+    bool storable = true;
+  };
+  VerifiedCache& cache_;
+  std::string options_;
+  std::unordered_map<size_t, Pending> pending_;
+  uint64_t hits_ = 0;
+};
+
+}  // namespace leanbatch::tools
