@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <string>
 #include <thread>
@@ -54,7 +55,8 @@ inline std::vector<std::string> Proc::rows_of(const std::string& type) const {
 /// Runs `leanbatch args…` (or `bin` when given) with `input` on its standard input and
 /// `env` ("NAME=value") added to the environment.
 inline Proc run(const std::vector<std::string>& args, const std::string& input = {},
-                const std::vector<std::string>& env = {}, const char* bin = LEANBATCH_BIN) {
+                const std::vector<std::string>& env = {}, const char* bin = LEANBATCH_BIN,
+                std::chrono::milliseconds interrupt_after = {}, int sig = SIGINT) {
   signal(SIGPIPE, SIG_IGN);  // a child that never reads its input must not kill the test
   int in_pipe[2], out_pipe[2], err_pipe[2];
   REQUIRE(pipe(in_pipe) == 0);
@@ -86,6 +88,13 @@ inline Proc run(const std::vector<std::string>& args, const std::string& input =
     close(fd);
   });
   Proc r;
+  // Optionally a signal (SIGINT: an interrupted run) after a delay.
+  std::thread killer;
+  if (interrupt_after.count() > 0)
+    killer = std::thread([=] {
+      std::this_thread::sleep_for(interrupt_after);
+      kill(pid, sig);
+    });
   std::thread err_reader([&] {
     char buf[4096];
     ssize_t n;
@@ -96,6 +105,7 @@ inline Proc run(const std::vector<std::string>& args, const std::string& input =
   while ((n = read(out_pipe[0], buf, sizeof buf)) > 0) r.out.append(buf, static_cast<size_t>(n));
   err_reader.join();
   writer.join();
+  if (killer.joinable()) killer.join();
   int st = 0;
   waitpid(pid, &st, 0);
   close(out_pipe[0]);

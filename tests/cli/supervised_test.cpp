@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "builder.hpp"
+#include "cli_support.hpp"
 #include "slow_export.hpp"
 
 namespace {
@@ -26,56 +27,8 @@ struct Result {
 
 // Runs leanbatch with argv; optionally sends `sig` (SIGINT) after `interrupt_after`.
 Result run_lb(const std::vector<std::string>& args, std::chrono::milliseconds interrupt_after = {}, int sig = SIGINT) {
-  int out_pipe[2], err_pipe[2];
-  REQUIRE(pipe(out_pipe) == 0);
-  REQUIRE(pipe(err_pipe) == 0);
-  pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    dup2(out_pipe[1], 1);
-    dup2(err_pipe[1], 2);
-    close(out_pipe[0]);
-    close(err_pipe[0]);
-    std::vector<char*> argv{const_cast<char*>(LEANBATCH_BIN)};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(LEANBATCH_BIN, argv.data());
-    _exit(127);
-  }
-  close(out_pipe[1]);
-  close(err_pipe[1]);
-  std::thread killer;
-  if (interrupt_after.count() > 0)
-    killer = std::thread([=] {
-      std::this_thread::sleep_for(interrupt_after);
-      kill(pid, sig);
-    });
-  std::string out, err;
-  std::thread err_reader([&] {
-    char buf[4096];
-    ssize_t n;
-    while ((n = read(err_pipe[0], buf, sizeof buf)) > 0) err.append(buf, static_cast<size_t>(n));
-  });
-  char buf[65536];
-  ssize_t n;
-  while ((n = read(out_pipe[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-  err_reader.join();
-  if (killer.joinable()) killer.join();
-  int st = 0;
-  waitpid(pid, &st, 0);
-  close(out_pipe[0]);
-  close(err_pipe[0]);
-  Result r;
-  r.exit = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-  r.err = err;
-  size_t pos = 0;
-  while (pos < out.size()) {
-    size_t nl = out.find('\n', pos);
-    if (nl == std::string::npos) nl = out.size();
-    if (nl > pos) r.rows.push_back(out.substr(pos, nl - pos));
-    pos = nl + 1;
-  }
-  return r;
+  lbcli::Proc p = lbcli::run(args, "", {}, LEANBATCH_BIN, interrupt_after, sig);
+  return Result{p.exit, p.rows(), p.err};
 }
 
 std::string str_field(simdjson::dom::element row, const char* key) {

@@ -130,7 +130,13 @@ void VerifiedCache::add(const std::string& key) {
   if (pending_.size() >= 4096) flush();
 }
 
+bool VerifiedCache::flush_if_due() {
+  if (std::chrono::steady_clock::now() - last_flush_ < std::chrono::seconds(2)) return !write_failed_;
+  return flush();
+}
+
 bool VerifiedCache::flush() {
+  last_flush_ = std::chrono::steady_clock::now();
   if (pending_.empty() || write_failed_) return !write_failed_;
   std::string err;
   sqlite3_stmt* st = nullptr;

@@ -9,6 +9,7 @@
 /// check value derived from its key, so a damaged entry is ignored, never trusted. A file
 /// that is not such a cache, or one of another schema, is ignored with a warning and the run
 /// checks everything.
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -36,12 +37,13 @@ class VerifiedCache {
   /// Writes the queued keys in one transaction. False (with a warning, once) on failure:
   /// later writes are then dropped; what is already committed stays valid.
   bool flush();
+  /// flush() when keys have waited 2 s or more.
+  bool flush_if_due();
 
   /// Whole exports: the key of an export file (SHA-256 over a tag, leanbatch's version, the
   /// verdict-affecting options and every byte of the file), or nullopt if it cannot be read.
   static std::optional<std::string> file_key(const std::string& path, const std::string& options);
-  /// The stored rows of a whole export with this key (their `file`, `module`, `worker`,
-  /// `attempt`, `micros` left out), if present and intact.
+  /// The stored rows of a whole export with this key, if present and intact.
   std::optional<std::vector<std::string>> find_file(const std::string& key);
   /// Stores them (one transaction). False (with a warning, once) on failure.
   bool store_file(const std::string& key, const std::vector<std::string>& rows);
@@ -66,6 +68,7 @@ class VerifiedCache {
   std::string path_;
   std::vector<std::string> pending_;
   bool write_failed_ = false;
+  std::chrono::steady_clock::time_point last_flush_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace leanbatch::tools

@@ -27,7 +27,7 @@ class FileCache {
   /// A whole-export item: on a hit, its rows go through `report` (tallied in `oc`), the item
   /// is done, and true is returned. On a miss its rows will be collected for storing.
   bool replay(size_t i, const WorkItem& item, RunReport& report, Outcomes& oc);
-  /// Called by the report for every row of item i, and when item i is done.
+  /// Called by the report for every row of item i (kept as printed), and when item i is done.
   void collect(size_t i, const std::string& row);
   void finish(size_t i);
 
