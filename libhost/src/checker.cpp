@@ -12,6 +12,7 @@
 #include "leanbatch/host/export_writer.hpp"
 #include "leanbatch/host/internal_error.hpp"
 #include "leanbatch/host/kernel/builtin_axioms.hpp"
+#include "leanbatch/host/kernel/check_constant.hpp"
 #include "leanbatch/host/kernel/inductive.hpp"
 #include "leanbatch/host/kernel/primitives.hpp"
 #include "leanbatch/host/kernel/quot.hpp"
@@ -30,65 +31,6 @@ const char* to_string(VerdictStatus s) {
     case VerdictStatus::Skipped: return "skipped";
   }
   return "?";
-}
-
-// ---------------------------------------------------------------------------------------
-// Large-stack thread
-
-namespace {
-struct ThreadArg {
-  const std::function<void(uintptr_t)>* fn;
-  size_t stack_bytes;
-  std::exception_ptr error;
-};
-
-void* thread_main(void* p) {
-  auto* arg = static_cast<ThreadArg*>(p);
-  char top;
-  // Leave a margin for the frames between a guard check and the next one.
-  constexpr size_t kMargin = size_t{4} << 20;
-  uintptr_t limit = reinterpret_cast<uintptr_t>(&top) - (arg->stack_bytes - kMargin);
-  try {
-    (*arg->fn)(limit);
-  } catch (...) {
-    arg->error = std::current_exception();
-  }
-  return nullptr;
-}
-}  // namespace
-
-// The guard for running on the calling thread's own stack (when no large-stack thread can be
-// made): its lowest address plus the same margin, so that runaway nesting still ends in a
-// kernel_limit verdict instead of a stack overflow. 0 (unguarded) only if the bounds are
-// unknown.
-static uintptr_t current_stack_limit() {
-  pthread_attr_t attr;
-  if (pthread_getattr_np(pthread_self(), &attr) != 0) return 0;
-  void* low = nullptr;
-  size_t size = 0;
-  int rc = pthread_attr_getstack(&attr, &low, &size);
-  pthread_attr_destroy(&attr);
-  constexpr size_t kMargin = size_t{4} << 20;
-  if (rc != 0 || size <= 2 * kMargin) return 0;
-  return reinterpret_cast<uintptr_t>(low) + kMargin;
-}
-
-bool run_on_large_stack(size_t stack_bytes, const std::function<void(uintptr_t)>& fn) {
-  stack_bytes = std::max<size_t>(stack_bytes, size_t{16} << 20);
-  pthread_attr_t attr;
-  if (pthread_attr_init(&attr) != 0) return false;
-  if (pthread_attr_setstacksize(&attr, stack_bytes) != 0) {
-    pthread_attr_destroy(&attr);
-    return false;
-  }
-  ThreadArg arg{&fn, stack_bytes, nullptr};
-  pthread_t th;
-  int rc = pthread_create(&th, &attr, thread_main, &arg);
-  pthread_attr_destroy(&attr);
-  if (rc != 0) return false;
-  pthread_join(th, nullptr);
-  if (arg.error) std::rethrow_exception(arg.error);
-  return true;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -169,39 +111,6 @@ VerdictStatus status_of(KernelErrorKind k) {
     case KernelErrorKind::DependsOnCrashed: return VerdictStatus::Skipped;
     default: return VerdictStatus::Rejected;
   }
-}
-
-// Checks one non-inductive constant: name, universe parameters, type, value. This is Lean's
-// add_axiom / add_definition / add_theorem / add_opaque.
-void check_constant(KernelEnv& kenv, const CheckControl& control, uint32_t decl, const ConstantInfo& c) {
-  TermStore& st = kenv.st();
-  kenv.check_name_free(c.name, decl);
-  for (size_t i = 0; i < c.lparams.size(); ++i)
-    for (size_t j = 0; j < i; ++j)
-      if (c.lparams[i] == c.lparams[j])
-        throw KernelError{KernelErrorKind::DuplicateLevelParam,
-                          "duplicate universe parameter '" + st.name_to_string(c.lparams[i]) + "'", {}};
-  Safety safety = c.safety;
-  if (c.kind == ConstKind::Theorem) safety = Safety::Safe;
-  TypeChecker tc(kenv, control, decl, c.lparams, safety);
-  tc.ensure_type(c.type);
-  if (c.kind == ConstKind::Theorem && !tc.is_prop(c.type))
-    tc.fail(KernelErrorKind::TheoremNotProp, "the type of a theorem must be a proposition", {{"type", c.type}});
-  if (c.kind == ConstKind::Quot) {
-    check_quot_constant(tc, c);
-    return;
-  }
-  if (!c.value.valid()) return;  // axiom
-  // An unsafe definition may refer to itself: Lean adds it before checking the value.
-  if (c.safety == Safety::Unsafe && c.kind == ConstKind::Definition) kenv.overlay_add(&c);
-  struct Clear {
-    KernelEnv& k;
-    ~Clear() { k.overlay_clear(); }
-  } clear{kenv};
-  Expr vt = tc.check(c.value);
-  if (!tc.is_def_eq(vt, c.type))
-    tc.fail(KernelErrorKind::DefTypeMismatch, "the value does not have the declared type",
-            {{"declared", c.type}, {"inferred", vt}});
 }
 
 }  // namespace

@@ -125,5 +125,8 @@ class Checker {
 /// function may safely use (a margin above the real end of the stack). Returns false if the
 /// thread could not be created (then `fn` did not run).
 bool run_on_large_stack(size_t stack_bytes, const std::function<void(uintptr_t stack_limit)>& fn);
+/// The stack guard for checking on the calling thread itself (when no large-stack thread can
+/// be made): its lowest address plus a margin; 0 when unknown.
+uintptr_t current_stack_limit();
 
 }  // namespace leanbatch::host
