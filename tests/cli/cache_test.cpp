@@ -106,7 +106,7 @@ TEST_CASE("cache: entries written under other options are not trusted") {
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("cache: a file that is not a cache is ignored with a warning; everything is checked") {
+TEST_CASE("cache: a file that is not a cache is ignored with a warning, everything is checked") {
   std::string dir = fresh_dir("garbage");
   std::filesystem::create_directories(dir);
   std::ofstream(dir + "/verified.sqlite3") << std::string(5000, 'x');
@@ -143,7 +143,7 @@ TEST_CASE("cache: a damaged entry is ignored with a warning, never trusted") {
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("cache: kill -9 in the middle of a run leaves a usable cache; concurrent runs share one") {
+TEST_CASE("cache: kill -9 in the middle of a run leaves a usable cache, concurrent runs share one") {
   std::string dir = fresh_dir("kill");
   std::string work = dir + "-work";
   std::filesystem::create_directories(work);
@@ -194,7 +194,7 @@ TEST_CASE("cache: kill -9 in the middle of a run leaves a usable cache; concurre
   std::filesystem::remove_all(work);
 }
 
-TEST_CASE("cache: LEANBATCH_CACHE names the cache; cache stats without a cache is an error") {
+TEST_CASE("cache: LEANBATCH_CACHE names the cache, cache stats without a cache is an error") {
   std::string dir = fresh_dir("env");
   std::string f = corpus("tutorial/good/001_basicDef.ndjson");
   REQUIRE(run({"check", f}, "", {"LEANBATCH_CACHE=" + dir}).exit == 0);
@@ -205,7 +205,7 @@ TEST_CASE("cache: LEANBATCH_CACHE names the cache; cache stats without a cache i
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("cache: an unchanged export is not even read again; a touched one falls back to the declarations") {
+TEST_CASE("cache: an unchanged export is not even read again, a touched one falls back to the declarations") {
   std::string dir = fresh_dir("files");
   std::string work = dir + "-work";
   std::filesystem::create_directories(work);

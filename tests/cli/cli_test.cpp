@@ -131,7 +131,7 @@ TEST_CASE("check: malformed input exits 1 with a file row and a clear error") {
   CHECK(r.err.find("missing field 'isRec'") != std::string::npos);
 }
 
-TEST_CASE("check: --decl checks one declaration; unknown names are skipped and fail the run") {
+TEST_CASE("check: --decl checks one declaration, unknown names are skipped and fail the run") {
   Run r = run("check --in-process --decl Nat.add_succ " + corpus("lean4export/Nat.add_succ.ndjson"));
   CHECK(r.exit == 0);
   REQUIRE(r.rows().size() == 2);
@@ -141,7 +141,7 @@ TEST_CASE("check: --decl checks one declaration; unknown names are skipped and f
   CHECK(field(r2.rows()[0], "status") == "skipped");
 }
 
-TEST_CASE("check: --axioms lists axioms; --strict-axioms rejects unlisted ones") {
+TEST_CASE("check: --axioms lists axioms, --strict-axioms rejects unlisted ones") {
   Run r = run("check --in-process --axioms --decl Classical.em " + corpus("axeyum/classical-em.ndjson"));
   CHECK(r.exit == 0);
   std::string row = r.rows()[0];
@@ -206,7 +206,7 @@ TEST_CASE("stdout that cannot be written stops the run at once: exit 3 and a rea
   }
 }
 
-TEST_CASE("check: a repeatable option takes one value; the files after it are all checked") {
+TEST_CASE("check: a repeatable option takes one value, the files after it are all checked") {
   std::string bad = corpus("leanbatch/proj-of-stuck-sort.reject.ndjson");
   std::string good = corpus("axeyum/classical-em.ndjson");
   for (const char* mode : {"--in-process", "-j1"}) {
@@ -226,7 +226,7 @@ TEST_CASE("check: a repeatable option takes one value; the files after it are al
   CHECK(i.out.find("\"name\":\"propext\"") != std::string::npos);
 }
 
-TEST_CASE("check: a missing file or a directory is one file row; the files beside it are checked; exit 3") {
+TEST_CASE("check: a missing file or a directory is one file row, the files beside it are checked, exit 3") {
   std::string good = corpus("axeyum/classical-em.ndjson");
   for (const char* mode : {"--in-process", "-j1"}) {
     INFO(mode);
@@ -337,7 +337,7 @@ TEST_CASE("summary: files counts distinct export files, not manifest items") {
   std::remove(m.c_str());
 }
 
-TEST_CASE("a path that is not UTF-8 is checked in every mode; rows stay valid UTF-8 JSON") {
+TEST_CASE("a path that is not UTF-8 is checked in every mode, rows stay valid UTF-8 JSON") {
   std::string dir = std::string(LB_BINARY_DIR) + "/latin\xe9-" + std::to_string(getpid());
   std::system(("mkdir -p '" + dir + "' && cp " + corpus("axeyum/classical-em.ndjson") + " '" + dir + "/m.ndjson'").c_str());
   for (const char* mode : {"-j1", "--in-process"}) {

@@ -41,7 +41,7 @@ TEST_CASE("an invalid value from the environment is a usage error that names the
   CHECK(p.err.find("LEANBATCH_JOBS=5000") != std::string::npos);
 }
 
-TEST_CASE("config: --config: TOML with [check] and [run] sections; a misspelt key or a missing file is an error") {
+TEST_CASE("config: --config: TOML with [check] and [run] sections, a misspelt key or a missing file is an error") {
   std::string cfg = write_config("a.toml", "[check]\nstrict-axioms = true\nrows = \"item\"\n[run]\nrows = \"item\"\n");
   Proc p = run({"--config", cfg, "check", kImpostor});
   CHECK(p.exit == 1);

@@ -117,7 +117,7 @@ TEST_CASE("report: --junit into a directory that does not exist is a usage error
   CHECK(p.err.find("--junit") != std::string::npos);
 }
 
-TEST_CASE("report: --progress: always draws progress lines on stderr; auto and never draw none off a terminal") {
+TEST_CASE("report: --progress: always draws progress lines on stderr, auto and never draw none off a terminal") {
   std::vector<std::string> files{corpus("converted/Nat.gcd.ndjson"), corpus("kiota/002_badDef.reject.ndjson")};
   for (const auto& mode : kModes) {
     Proc always = run(with({"check", "--progress", "always", files[0], files[1]}, mode));

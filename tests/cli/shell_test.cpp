@@ -26,7 +26,7 @@ TEST_CASE("check -: an export on standard input is checked in every mode, rows n
   }
 }
 
-TEST_CASE("check: a rejected export through a pipe still exits 1; nothing is left in TMPDIR") {
+TEST_CASE("check: a rejected export through a pipe still exits 1, nothing is left in TMPDIR") {
   std::string tmp = std::string(LB_BINARY_DIR) + "/spool-test-" + std::to_string(getpid());
   std::filesystem::create_directories(tmp);
   std::string bad = slurp(corpus("kiota/002_badDef.reject.ndjson"));
@@ -60,7 +60,7 @@ TEST_CASE("check: a FIFO (as from <(...)) is read in worker mode") {
   CHECK(field(p.rows_of("decl")[0], "file") == fifo);
 }
 
-TEST_CASE("run -: a manifest on standard input; relative paths resolve against the working directory") {
+TEST_CASE("run -: a manifest on standard input, relative paths resolve against the working directory") {
   std::string manifest = corpus("converted/Nat.gcd.ndjson") + "\n" + corpus("kiota/002_badDef.reject.ndjson") + "\n";
   Proc p = run({"run", "-", "-j2"}, manifest);
   INFO(p.err);
@@ -93,7 +93,7 @@ TEST_CASE("a missing leanbatch-worker: one clear error with the hint, a row per 
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("leanbatch-worker --help and --version; every subcommand's --help has examples and defaults") {
+TEST_CASE("leanbatch-worker --help and --version, every subcommand's --help has examples and defaults") {
   std::string worker = std::filesystem::path(LEANBATCH_BIN).parent_path() / "leanbatch-worker";
   Proc v = run({"--version"}, "", {}, worker.c_str());
   CHECK(v.exit == 0);

@@ -124,7 +124,7 @@ TEST_CASE("nothing that grows with the export travels in one frame: a tiny frame
   CHECK(a == statuses(inp));
 }
 
-TEST_CASE("a hanging declaration costs one timeout row; the rest is still checked") {
+TEST_CASE("a hanging declaration costs one timeout row, the rest is still checked") {
   std::string f = slow_file();
   Result r = run_lb({"check", "--request-timeout-s", "2", "--events", f});
   CHECK(r.exit == 3);

@@ -44,7 +44,7 @@ TEST_CASE("a memory budget ends a declaration that builds too many terms") {
   CHECK(verdict_of(*env, vs, "after").status == VerdictStatus::Ok);
 }
 
-TEST_CASE("cancellation from another thread stops checking; every declaration still gets a verdict") {
+TEST_CASE("cancellation from another thread stops checking, every declaration still gets a verdict") {
   auto env = slow_env();
   CancelToken cancel;
   CheckOptions o;

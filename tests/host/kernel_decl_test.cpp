@@ -31,7 +31,7 @@ TEST_CASE("a theorem's type must be a proposition") {
   CHECK(first_failure_kind(check_all(load("tutorial/bad/011_nonPropThm.ndjson"))) == "theorem_not_prop");
 }
 
-TEST_CASE("an axiom's type must be a type; a well-formed axiom is accepted") {
+TEST_CASE("an axiom's type must be a type, a well-formed axiom is accepted") {
   Builder b(kBase);
   BoolEnv e{b};
   b.axiom("ax_ok", e.eqB(e.tt(), e.tt()));

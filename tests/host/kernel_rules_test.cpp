@@ -138,7 +138,7 @@ TEST_CASE("declarations: duplicates, theorems must be propositions, values must 
   CHECK(kind(*env, vs, "self_ref") == "declared_later");
 }
 
-TEST_CASE("axioms: accepted, reported, allowlisted; sorryAx always flagged") {
+TEST_CASE("axioms: accepted, reported, allowlisted, sorryAx always flagged") {
   Builder b("tutorial/good/094_natLitEq.ndjson");
   Expr nat = b.c("Nat");
   b.axiom("myAx", b.eq(nat, b.nat(1), b.nat(2)));

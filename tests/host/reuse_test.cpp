@@ -39,7 +39,7 @@ std::shared_ptr<Environment> module(bool identity, const char* extra_first = nul
 
 }  // namespace
 
-TEST_CASE("reuse: an identical export is reused entirely; verdicts are unchanged") {
+TEST_CASE("reuse: an identical export is reused entirely, verdicts are unchanged") {
   auto reuse = std::make_shared<ReuseSet>();
   Run a = check_with(module(true), reuse);
   CHECK(all_ok(a.vs));
