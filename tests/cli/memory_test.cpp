@@ -7,6 +7,9 @@
 
 using namespace lbcli;
 
+// Under a sanitizer these cannot run: ASan reserves terabytes of address space for its shadow
+// memory, so no address-space limit lets the process start at all.
+#ifndef LB_SANITIZE
 namespace {
 // leanbatch under `ulimit -v KB` (RLIMIT_AS), through the shell.
 Proc limited(unsigned long kb, const std::vector<std::string>& args) {
@@ -16,9 +19,6 @@ Proc limited(unsigned long kb, const std::vector<std::string>& args) {
 }
 }  // namespace
 
-// Under a sanitizer these cannot run: ASan reserves terabytes of address space for its shadow
-// memory, so no address-space limit lets the process start at all.
-#ifndef LB_SANITIZE
 TEST_CASE("in-process: out of memory while checking gives the declaration an out_of_memory row, its dependents skip") {
   std::string f = slow_file(2);
   Proc p = limited(400 * 1024, {"check", "--in-process", f});
