@@ -40,7 +40,9 @@ CheckOptions kernel_options(const CheckCliOptions& opts) {
 // In-process: one checker per export file, shared by the items that name it. With
 // `names_global` (check --decl) a name missing from every file is one skipped row;
 // otherwise (manifests) each item reports its own missing names.
-int run_in_process(const std::vector<WorkItem>& items, const CheckCliOptions& opts, bool names_global, RunReport& report) {
+// `cache`: the run's --cache (opened by dispatch), or null.
+int run_in_process(const std::vector<WorkItem>& items, const CheckCliOptions& opts, bool names_global, RunReport& report,
+                   VerifiedCache* cache) {
   auto t0 = std::chrono::steady_clock::now();
   // Several exports (a sweep): declarations verified once are reused (docs/kernel.md).
   std::shared_ptr<ReuseSet> reuse;
@@ -53,16 +55,9 @@ int run_in_process(const std::vector<WorkItem>& items, const CheckCliOptions& op
     }
   }
   // --cache: what earlier runs verified, and what this one verifies, by content key.
-  std::unique_ptr<VerifiedCache> cache;
-  if (reuse && !opts.cache.empty()) {
-    std::string warning;
-    cache = VerifiedCache::open(opts.cache, warning);
-    if (cache) {
-      cache->load(reuse->persisted);
-      reuse->on_verified = [c = cache.get()](const std::string& key) { c->add(key); };
-    } else {
-      spdlog::warn("{}", warning);
-    }
+  if (reuse && cache) {
+    cache->load(reuse->persisted);
+    reuse->on_verified = [cache](const std::string& key) { cache->add(key); };
   }
   Outcomes oc;
   std::set<std::string> found;
@@ -210,42 +205,35 @@ int dispatch(std::vector<WorkItem> all, const CheckCliOptions& opts, bool names_
   // Test knob: a tiny bound on the rows held for --order input (exercises the backpressure).
   if (const char* b = std::getenv("LEANBATCH_MAX_BACKLOG_BYTES")) ro.max_backlog_bytes = std::strtoull(b, nullptr, 10);
   RunReport report(*items, ro, out);
-  CheckCliOptions o2 = opts;  // the cache directory, absolute (workers get it as an argument)
-  if (!o2.cache.empty() && !o2.no_reuse) {
-    o2.cache = std::filesystem::absolute(o2.cache).lexically_normal().string();
-    if (!o2.in_process) {
-      // Opened (created, validated) once here, so that a bad cache is said once, not per worker.
-      std::string warning;
-      if (!VerifiedCache::open(o2.cache, warning)) {
-        spdlog::warn("{}", warning);
-        o2.cache.clear();
-      }
-    }
-  }
   if (!report.setup_error().empty()) {
     report_error(report.setup_error());
     return kExitUsage;
   }
-  // --cache, whole exports: a connection of the driver's own (workers have theirs).
-  std::unique_ptr<VerifiedCache> driver_cache;
+  // --cache: opened (created, validated) once here, so that a bad cache is said once; this
+  // connection serves the whole-export layer, and the declaration keys in-process (workers
+  // open their own, given the absolute directory as an argument).
+  CheckCliOptions o2 = opts;
+  std::unique_ptr<VerifiedCache> cache;
   std::unique_ptr<FileCache> file_cache;
   if (!o2.cache.empty() && !o2.no_reuse) {
+    o2.cache = std::filesystem::absolute(o2.cache).lexically_normal().string();
     std::string warning;
-    driver_cache = VerifiedCache::open(o2.cache, warning);
-    if (driver_cache) {
+    cache = VerifiedCache::open(o2.cache, warning);
+    if (cache) {
       std::vector<std::string> allowed = o2.allow_axioms;
       std::sort(allowed.begin(), allowed.end());
       std::string options = std::string("unsafe=") + (o2.allow_unsafe ? "1" : "0") +
                             " strict=" + (o2.strict_axioms ? "1" : "0") + " axioms=" + (o2.axioms ? "1" : "0") +
                             " allow=";
       for (const std::string& a : allowed) options += a + ",";
-      file_cache = std::make_unique<FileCache>(*driver_cache, options);
+      file_cache = std::make_unique<FileCache>(*cache, options);
       report.set_file_cache(file_cache.get());
-    } else if (o2.in_process) {
-      spdlog::warn("{}", warning);  // (supervised: said above)
+    } else {
+      spdlog::warn("{}", warning);
+      o2.cache.clear();
     }
   }
-  if (o2.in_process) return run_in_process(*items, o2, names_global, report);
+  if (o2.in_process) return run_in_process(*items, o2, names_global, report, cache.get());
   return run_supervised(*items, o2, names_global, report);
 }
 
