@@ -19,6 +19,8 @@ import sys
 import threading
 import time
 
+from procs import children, is_worker
+
 
 def rss_mb(pid):
     try:
@@ -32,20 +34,7 @@ def rss_mb(pid):
 
 
 def worker_children(pid):
-    out = []
-    for p in os.listdir("/proc"):
-        if not p.isdigit():
-            continue
-        try:
-            with open(f"/proc/{p}/stat") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        comm = stat[stat.index("(") + 1:stat.rindex(")")]
-        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
-        if ppid == pid and comm.startswith("leanbatch-work"):
-            out.append(int(p))
-    return out
+    return [p for p, _, comm in children(pid) if is_worker(comm)]
 
 
 def main():
