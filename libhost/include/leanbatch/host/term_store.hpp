@@ -313,6 +313,7 @@ class TermStore {
   size_t bytes() const;
 
  private:
+  friend struct StoreImage;  // export images: writes and maps the tables (src/image/)
   uint32_t big_range(uint32_t id) const;
 
   detail::InternTable<detail::StringNode> strings_;

@@ -51,6 +51,12 @@ class FlatMap64 {
     }
   }
   bool contains(uint64_t key) const { return find(key) != nullptr; }
+  /// Calls f(key, value) for every entry, in no particular order.
+  template <class F>
+  void for_each(F&& f) const {
+    for (size_t i = 0; i < keys_.size(); ++i)
+      if (stamps_[i] == gen_) f(keys_[i], vals_[i]);
+  }
 
   /// Inserts or overwrites.
   void put(uint64_t key, uint32_t val) {

@@ -62,6 +62,20 @@ class HugeArray {
     }
     size_ = n;
   }
+  /// Maps `bytes` of file `fd` from `offset` (both page multiples) copy-on-write, as n
+  /// elements: the pages stay shared with every other mapping of the file (the page cache
+  /// holds one copy) until this process writes one. The file must extend over all `bytes`
+  /// (sparse is fine): touching a page past its end would be SIGBUS. Never grown.
+  bool map_file(int fd, uint64_t offset, size_t n, size_t bytes) {
+    release();
+    void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, static_cast<off_t>(offset));
+    if (p == MAP_FAILED) return false;
+    data_ = static_cast<T*>(p);
+    size_ = n;
+    bytes_ = bytes;
+    huge_ = false;
+    return true;
+  }
   void release() {
     if (data_) ::munmap(data_, bytes_);
     data_ = nullptr;

@@ -55,6 +55,29 @@ class ChunkedVector {
     // Keep one spare chunk to avoid thrashing when scratch work is small and repeated.
     if (chunks_.size() > keep + 1) chunks_.resize(keep + 1);
   }
+  /// Bytes of one whole chunk (a multiple of 2 MiB).
+  static constexpr size_t kChunkBytes = size_t{kChunk} * sizeof(T);
+  /// Elements [i * kChunk, …) of chunk i (for writing an image).
+  const T* chunk(uint32_t i) const { return chunks_[i].data(); }
+  uint32_t chunks() const { return static_cast<uint32_t>(chunks_.size()); }
+  /// Replaces the contents by `n` elements stored in file `fd` from `offset`, chunk after
+  /// chunk, each chunk a whole kChunkBytes of the file (mapped copy-on-write, see
+  /// HugeArray::map_file). False when a mapping fails (the vector is then empty).
+  bool adopt_file(int fd, uint64_t offset, uint32_t n) {
+    chunks_.clear();
+    size_ = 0;
+    uint32_t count = (n + kMask) >> ChunkBits;
+    for (uint32_t i = 0; i < count; ++i) {
+      HugeArray<T> a;
+      if (!a.map_file(fd, offset + uint64_t{i} * kChunkBytes, kChunk, kChunkBytes)) {
+        chunks_.clear();
+        return false;
+      }
+      chunks_.push_back(std::move(a));
+    }
+    size_ = n;
+    return true;
+  }
   /// Bytes of the chunks in use, rounded to whole pages (untouched tails are not counted).
   size_t bytes() const {
     size_t used = static_cast<size_t>(size_) * sizeof(T);
@@ -104,6 +127,42 @@ class IdIndex {
   }
   size_t count() const { return count_; }
   size_t bytes() const { return cap_ * sizeof(uint64_t); }
+
+  // ---- images (export_image; the slots are position independent: hash and id) ----
+  const uint64_t* slot_data() const { return data(); }
+  size_t capacity() const { return cap_; }
+  size_t buckets() const { return nbuckets_; }
+  /// A copy with room for `n` entries at a load of at most 2/3 (or this one's capacity,
+  /// whichever is larger).
+  IdIndex with_room(size_t n) const {
+    IdIndex out(kBucket, logged_);
+    size_t buckets = std::max(nbuckets_, buckets_for(n + n / 2));
+    out.alloc(buckets);
+    const uint64_t* old = data();
+    for (size_t i = 0; i < cap_; ++i)
+      if (old[i] != 0) out.place(old[i]);
+    out.log_.clear();
+    out.count_ = count_;
+    return out;
+  }
+  /// Replaces the contents by a copy of `slots` (nbuckets * kBucket of them, `count` used).
+  void load_copy(const uint64_t* slots, size_t nbuckets, size_t count) {
+    alloc(nbuckets);
+    std::memcpy(data(), slots, cap_ * sizeof(uint64_t));
+    count_ = count;
+    log_.clear();
+  }
+  /// Replaces the contents by the slots stored in file `fd` at `offset` (page aligned,
+  /// `bytes` a page multiple covering nbuckets * kBucket slots), mapped copy-on-write.
+  bool adopt_file(int fd, uint64_t offset, size_t nbuckets, size_t count, size_t bytes) {
+    if (!slots_.map_file(fd, offset, nbuckets * kBucket, bytes)) return false;
+    std::vector<uint64_t>().swap(small_);
+    nbuckets_ = nbuckets;
+    cap_ = nbuckets * kBucket;
+    count_ = count;
+    log_.clear();
+    return true;
+  }
 
   /// Brings the home line of `hash` into the cache ahead of a find_or_insert (speed only).
   void prefetch(uint32_t hash) const { __builtin_prefetch(data() + home(hash), 1, 3); }
@@ -246,6 +305,22 @@ class InternTable {
     scratch_active_ = false;
   }
   bool scratch_active() const { return scratch_active_; }
+
+  // ---- images (export_image; only outside scratch mode) ----
+  const ChunkedVector<Node>& nodes() const { return nodes_; }
+  const IdIndex& index() const { return persistent_; }
+  /// Replaces the persistent region by copies of `nodes` and of an index's slots.
+  void load_copy(const Node* nodes, uint32_t n, const uint64_t* slots, size_t nbuckets, size_t count) {
+    nodes_ = ChunkedVector<Node>();
+    for (uint32_t i = 0; i < n; ++i) nodes_.push_back(nodes[i]);
+    persistent_.load_copy(slots, nbuckets, count);
+  }
+  /// Replaces the persistent region by nodes and index slots mapped from file `fd`.
+  bool adopt_file(int fd, uint64_t nodes_offset, uint32_t n, uint64_t slots_offset, size_t nbuckets, size_t count,
+                  size_t slots_bytes) {
+    return nodes_.adopt_file(fd, nodes_offset, n) &&
+           persistent_.adopt_file(fd, slots_offset, nbuckets, count, slots_bytes);
+  }
   /// Room for `n` more persistent nodes without rehashing (speed only).
   void reserve(size_t n) { persistent_.reserve(persistent_.count() + n); }
   uint32_t watermark() const { return scratch_active_ ? watermark_ : nodes_.size(); }

@@ -1,0 +1,287 @@
+// The image directory: content keys (with their stat memo), image names, and load_export,
+// which maps a valid image or reads the export and builds one, one builder per image.
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+#include "image_format.hpp"
+#include "leanbatch/host/export_image.hpp"
+
+namespace leanbatch::host {
+
+const char* to_string(ImageUse u) {
+  switch (u) {
+    case ImageUse::Off: return "off";
+    case ImageUse::Mapped: return "mapped";
+    case ImageUse::Built: return "built";
+    case ImageUse::Failed: return "failed";
+  }
+  return "?";
+}
+
+namespace {
+
+/// What identifies one state of a file's contents without reading them.
+struct FileState {
+  uint64_t dev = 0, ino = 0, size = 0;
+  int64_t mtime_ns = 0, ctime_ns = 0;
+  bool operator==(const FileState&) const = default;
+};
+
+FileState state_of(const struct stat& sb) {
+  return FileState{static_cast<uint64_t>(sb.st_dev), static_cast<uint64_t>(sb.st_ino),
+                   static_cast<uint64_t>(sb.st_size),
+                   static_cast<int64_t>(sb.st_mtim.tv_sec) * 1000000000 + sb.st_mtim.tv_nsec,
+                   static_cast<int64_t>(sb.st_ctim.tv_sec) * 1000000000 + sb.st_ctim.tv_nsec};
+}
+
+std::string hex(const uint8_t* p, size_t n) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < n; ++i) {
+    out += digits[p[i] >> 4];
+    out += digits[p[i] & 15];
+  }
+  return out;
+}
+
+ContentKey sha256(const void* data, size_t n) {
+  ContentKey k{};
+  unsigned len = 0;
+  EVP_Digest(data, n, k.data(), &len, EVP_sha256(), nullptr);
+  return k;
+}
+
+std::string errno_text() { return std::strerror(errno); }
+
+bool write_atomically(const std::string& path, const void* data, size_t n) {
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return false;
+  bool ok = ::write(fd, data, n) == static_cast<ssize_t>(n);
+  ok = (::close(fd) == 0) && ok;
+  if (ok && ::rename(tmp.c_str(), path.c_str()) == 0) return true;
+  ::unlink(tmp.c_str());
+  return false;
+}
+
+/// The memo of one file state: its SHA-256 plus an XXH3 of (state name, key), 40 bytes.
+std::string memo_path(const std::string& dir, const std::string& path, const FileState& s) {
+  std::string id = "leanbatch-stamp-1\n" + path + '\n';
+  id.append(reinterpret_cast<const char*>(&s), sizeof s);
+  ContentKey h = sha256(id.data(), id.size());
+  return dir + "/stamps/" + hex(h.data(), 20);
+}
+
+std::expected<ContentKey, std::string> hash_file(int fd) {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) != 1) {
+    EVP_MD_CTX_free(ctx);
+    return std::unexpected("SHA-256 unavailable");
+  }
+  std::vector<char> buf(1 << 20);
+  for (;;) {
+    ssize_t r = ::read(fd, buf.data(), buf.size());
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) {
+      EVP_MD_CTX_free(ctx);
+      return std::unexpected("cannot read: " + errno_text());
+    }
+    if (r == 0) break;
+    EVP_DigestUpdate(ctx, buf.data(), static_cast<size_t>(r));
+  }
+  ContentKey k{};
+  unsigned len = 0;
+  EVP_DigestFinal_ex(ctx, k.data(), &len);
+  EVP_MD_CTX_free(ctx);
+  return k;
+}
+
+// The content key and the file state it belongs to.
+std::expected<ContentKey, std::string> keyed(const std::string& path, const std::string& memo_dir, FileState& state) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::unexpected("cannot open '" + path + "': " + errno_text());
+  struct stat sb {};
+  if (::fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+    ::close(fd);
+    return std::unexpected("'" + path + "' is not a regular file");
+  }
+  state = state_of(sb);
+  std::string memo = memo_dir.empty() ? std::string() : memo_path(memo_dir, path, state);
+  if (!memo.empty()) {
+    char rec[40];
+    int mfd = ::open(memo.c_str(), O_RDONLY | O_CLOEXEC);
+    if (mfd >= 0) {
+      bool full = ::read(mfd, rec, sizeof rec) == static_cast<ssize_t>(sizeof rec);
+      ::close(mfd);
+      uint64_t sum;
+      std::memcpy(&sum, rec + 32, 8);
+      if (full && sum == image::checksum(rec, 32)) {
+        ::close(fd);
+        ContentKey k;
+        std::memcpy(k.data(), rec, 32);
+        return k;
+      }
+    }
+  }
+  const auto now = std::chrono::system_clock::now();
+  auto k = hash_file(fd);
+  struct stat after {};
+  bool same = ::fstat(fd, &after) == 0 && state_of(after) == state;
+  ::close(fd);
+  if (!k) return k;
+  if (!same) return std::unexpected("'" + path + "' changed while it was hashed");
+  // Memoise only a state older than the start of hashing by a margin far above the
+  // timestamp granularity: any later change of the file then gets a later ctime, so a
+  // memo can never stand for other contents (docs/kernel.md, "Export images").
+  const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
+  if (!memo.empty() && std::max(state.mtime_ns, state.ctime_ns) < now_ns - 2'000'000'000LL) {
+    char rec[40];
+    std::memcpy(rec, k->data(), 32);
+    uint64_t sum = image::checksum(rec, 32);
+    std::memcpy(rec + 32, &sum, 8);
+    ::mkdir((memo_dir + "/stamps").c_str(), 0755);
+    write_atomically(memo, rec, sizeof rec);  // a memo that cannot be written only costs time
+  }
+  return k;
+}
+
+bool current_state(const std::string& path, FileState& s) {
+  struct stat sb {};
+  if (::stat(path.c_str(), &sb) != 0) return false;
+  s = state_of(sb);
+  return true;
+}
+
+/// An exclusive lock on `path` (created if needed), polled so that cancellation is seen.
+class BuildLock {
+ public:
+  bool acquire(const std::string& path, const CancelToken* cancel, std::string& err) {
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) {
+      err = "cannot create the lock '" + path + "': " + errno_text();
+      return false;
+    }
+    for (;;) {
+      if (::flock(fd_, LOCK_EX | LOCK_NB) == 0) return true;
+      if (errno != EWOULDBLOCK && errno != EINTR) {
+        err = "cannot lock '" + path + "': " + errno_text();
+        return false;
+      }
+      if (cancel && cancel->requested()) {
+        err = "cancelled";
+        return false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  ~BuildLock() {
+    if (fd_ >= 0) ::close(fd_);  // releases the lock
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+double since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+std::expected<ContentKey, std::string> content_key(const std::string& path, const std::string& memo_dir) {
+  FileState s;
+  return keyed(path, memo_dir, s);
+}
+
+std::string image_file_name(const ContentKey& key) {
+  std::string id = "leanbatch-image\n" + std::to_string(image::kFormatVersion) + '\n' + image::build_version() + '\n' +
+                   image::build_fingerprint() + '\n';
+  id.append(reinterpret_cast<const char*>(key.data()), key.size());
+  ContentKey h = sha256(id.data(), id.size());
+  return hex(h.data(), 20) + ".lbimage";
+}
+
+ReadResult load_export(const std::string& path, const ReadOptions& ro, const ImageOptions& io, ImageReport* report) {
+  ImageReport local;
+  ImageReport& rep = report ? *report : local;
+  rep = ImageReport{};
+  auto plain = [&] { return read_export_file(path, std::make_shared<TermStore>(), ro); };
+  FileState st;
+  if (io.dir.empty() || !current_state(path, st) || st.size < io.min_bytes) return plain();
+  auto failed = [&](std::string why) {
+    rep.use = ImageUse::Failed;
+    rep.note = std::move(why);
+    return plain();
+  };
+  ::mkdir(io.dir.c_str(), 0755);
+  auto key = keyed(path, io.dir, st);
+  if (!key) return failed(key.error());
+  rep.image = io.dir + "/" + image_file_name(*key);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto try_map = [&](std::string& why) -> std::shared_ptr<Environment> {
+    struct stat sb {};
+    if (::stat(rep.image.c_str(), &sb) != 0) return nullptr;  // none yet
+    auto env = map_image(rep.image, *key, path);
+    if (env) return *env;
+    why = "image '" + rep.image + "' not used: " + env.error();
+    return nullptr;
+  };
+  std::string why;
+  if (auto env = try_map(why)) {
+    rep.use = ImageUse::Mapped;
+    rep.seconds = since(t0);
+    return env;
+  }
+  // Build it, once: whoever holds the lock builds; the others then map what it wrote.
+  BuildLock lock;
+  std::string err;
+  if (!lock.acquire(rep.image + ".lock", ro.cancel, err)) {
+    if (ro.cancel && ro.cancel->requested())
+      return std::unexpected(ReadError{ReadErrorKind::Cancelled, path, 0, 0, "cancelled"});
+    return failed(err);
+  }
+  why.clear();
+  if (auto env = try_map(why)) {
+    rep.use = ImageUse::Mapped;
+    rep.seconds = since(t0);
+    return env;
+  }
+  if (!why.empty()) ::unlink(rep.image.c_str());  // damaged, foreign or stale: rebuilt below
+  auto read = read_export_file(path, std::make_shared<TermStore>(), ro);
+  if (!read) return read;
+  rep.note = why.empty() ? "" : why + "; rebuilt";
+  FileState now;
+  if (!current_state(path, now) || !(now == st)) {
+    rep.use = ImageUse::Failed;
+    rep.note = "'" + path + "' changed while it was read; no image written";
+    return read;
+  }
+  const auto t1 = std::chrono::steady_clock::now();
+  auto w = write_image(**read, *key, rep.image);
+  if (!w) {
+    rep.use = ImageUse::Failed;
+    rep.note = w.error();
+    return read;
+  }
+  rep.use = ImageUse::Built;
+  if (io.share) {
+    auto mapped = map_image(rep.image, *key, path);
+    if (mapped) {
+      (*mapped)->stats.seconds = (*read)->stats.seconds;
+      rep.seconds = since(t1);
+      return *mapped;
+    }
+    rep.note = "image '" + rep.image + "' written but not mapped: " + mapped.error();
+  }
+  rep.seconds = since(t1);
+  return read;
+}
+
+}  // namespace leanbatch::host

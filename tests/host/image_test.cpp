@@ -1,0 +1,291 @@
+// Export images: a mapped image is the store and environment that reading made, node for
+// node; a damaged, truncated, foreign or stale image is never used; builders of one image
+// serialise.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "leanbatch/host/export_image.hpp"
+#include "test_support.hpp"
+
+using namespace lbtest;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    char tmpl[] = "/tmp/lb-image-test-XXXXXX";
+    path = ::mkdtemp(tmpl);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  std::string str(const std::string& rel = "") const { return rel.empty() ? path.string() : (path / rel).string(); }
+};
+
+std::string slurp(const std::string& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+void spit(const std::string& p, const std::string& data) { std::ofstream(p, std::ios::binary) << data; }
+
+// Every node and declaration of two environments read from the same bytes is the same.
+void require_same(const Environment& a, const Environment& b) {
+  const TermStore& x = a.store();
+  const TermStore& y = b.store();
+  REQUIRE(x.expr_count() == y.expr_count());
+  REQUIRE(x.name_count() == y.name_count());
+  REQUIRE(x.level_count() == y.level_count());
+  for (uint32_t i = 0; i < x.name_count(); ++i) REQUIRE(x.name_to_string(Name{i}) == y.name_to_string(Name{i}));
+  for (uint32_t i = 0; i < x.expr_count(); ++i) {
+    Expr e{i};
+    REQUIRE(x.kind(e) == y.kind(e));
+    REQUIRE(x.hash(e) == y.hash(e));
+    REQUIRE(x.loose_bvar_range(e) == y.loose_bvar_range(e));
+    switch (x.kind(e)) {
+      case ExprKind::App: REQUIRE((x.app_fn(e) == y.app_fn(e) && x.app_arg(e) == y.app_arg(e))); break;
+      case ExprKind::Const:
+        REQUIRE(x.const_name(e) == y.const_name(e));
+        REQUIRE(x.levels(x.const_levels(e)).size() == y.levels(y.const_levels(e)).size());
+        break;
+      case ExprKind::StrLit: REQUIRE(x.str_value(e) == y.str_value(e)); break;
+      case ExprKind::NatLit: REQUIRE(x.nat_value(e) == y.nat_value(e)); break;
+      case ExprKind::Let: REQUIRE((x.let_value(e) == y.let_value(e) && x.let_body(e) == y.let_body(e))); break;
+      default: break;
+    }
+  }
+  REQUIRE(a.declarations().size() == b.declarations().size());
+  REQUIRE(a.constants().size() == b.constants().size());
+  for (size_t i = 0; i < a.constants().size(); ++i) {
+    const ConstantInfo& c = a.constant(i);
+    const ConstantInfo& d = b.constant(i);
+    REQUIRE(c.name == d.name);
+    REQUIRE(c.kind == d.kind);
+    REQUIRE(c.type == d.type);
+    REQUIRE(c.value == d.value);
+    REQUIRE(c.lparams == d.lparams);
+    REQUIRE(c.all == d.all);
+    REQUIRE(c.ctors == d.ctors);
+    REQUIRE(c.rules.size() == d.rules.size());
+    REQUIRE((c.num_params == d.num_params && c.num_indices == d.num_indices && c.num_motives == d.num_motives &&
+             c.num_minors == d.num_minors && c.k == d.k && c.is_rec == d.is_rec && c.safety == d.safety));
+  }
+  for (size_t i = 0; i < a.declarations().size(); ++i) REQUIRE(a.declaration(i).line == b.declaration(i).line);
+  REQUIRE(a.meta.format_version == b.meta.format_version);
+}
+
+std::vector<std::pair<VerdictStatus, std::string>> verdicts(std::shared_ptr<Environment> env) {
+  std::vector<std::pair<VerdictStatus, std::string>> out;
+  for (const DeclVerdict& v : check_all(env)) out.emplace_back(v.status, v.kind);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("an export image maps to the store and environment that reading made, and checks alike", "[image]") {
+  for (const char* rel : {"converted/Init.Prelude.ndjson", "converted/Nat.gcd.ndjson", "leanbatch/nat-div-not-leans.reject.ndjson"}) {
+    INFO(rel);
+    TempDir dir;
+    auto read = load(rel);
+    auto key = content_key(corpus_path(rel), "");
+    REQUIRE(key);
+    std::string img = dir.str("x.lbimage");
+    auto w = write_image(*read, *key, img);
+    REQUIRE(w);
+    auto mapped = map_image(img, *key, corpus_path(rel));
+    if (!mapped) FAIL(mapped.error());
+    require_same(*read, **mapped);
+    REQUIRE((*mapped)->source == corpus_path(rel));
+    REQUIRE(verdicts(*mapped) == verdicts(load(rel)));
+  }
+}
+
+TEST_CASE("a mapped store still interns: existing nodes are found, new ones are added", "[image]") {
+  TempDir dir;
+  auto read = load("converted/Nat.gcd.ndjson");
+  auto key = content_key(corpus_path("converted/Nat.gcd.ndjson"), "");
+  REQUIRE(write_image(*read, *key, dir.str("g.lbimage")));
+  auto mapped = map_image(dir.str("g.lbimage"), *key, "g");
+  REQUIRE(mapped);
+  TermStore& s = (*mapped)->store();
+  const uint32_t n = s.expr_count();
+  // Re-making every application node of the export finds it (the mapped index works).
+  for (uint32_t i = 0; i < n; ++i) {
+    Expr e{i};
+    if (s.kind(e) == ExprKind::App) REQUIRE(s.mk_app(s.app_fn(e), s.app_arg(e)) == e);
+    if (s.kind(e) == ExprKind::Const) REQUIRE(s.mk_const(s.const_name(e), s.const_levels(e)) == e);
+  }
+  REQUIRE(s.expr_count() == n);
+  REQUIRE(s.name_from_dotted("Nat.gcd") == read->store().name_from_dotted("Nat.gcd"));
+  Expr fresh = s.mk_app(s.mk_sort(s.level_zero()), s.mk_nat(uint64_t{123456789}));
+  REQUIRE(fresh.id >= n);
+  REQUIRE(s.mk_app(s.mk_sort(s.level_zero()), s.mk_nat(uint64_t{123456789})) == fresh);
+  REQUIRE(s.intern_string("a string no export has") == s.intern_string("a string no export has"));
+}
+
+TEST_CASE("a damaged, truncated, foreign or other-content image is refused with the reason", "[image]") {
+  TempDir dir;
+  const std::string rel = "converted/Nat.gcd.ndjson";
+  auto read = load(rel);
+  auto key = content_key(corpus_path(rel), "");
+  std::string img = dir.str("g.lbimage");
+  REQUIRE(write_image(*read, *key, img));
+  const std::string good = slurp(img);
+
+  SECTION("a flipped byte in a section") {
+    std::string bad = good;
+    bad[good.size() / 2] ^= 0x40;  // somewhere in a section's payload or reserved room
+    bad[4096 + 17] ^= 0x01;        // the first section's payload for sure
+    spit(img, bad);
+    auto m = map_image(img, *key, rel);
+    REQUIRE(!m);
+    REQUIRE_THAT(m.error(), Catch::Contains("checksum"));
+  }
+  SECTION("truncated") {
+    spit(img, good.substr(0, good.size() - 4096));
+    auto m = map_image(img, *key, rel);
+    REQUIRE(!m);
+    REQUIRE_THAT(m.error(), Catch::Contains("truncated"));
+    spit(img, good.substr(0, 100));
+    REQUIRE(!map_image(img, *key, rel));
+  }
+  SECTION("a damaged header") {
+    std::string bad = good;
+    bad[8] ^= 0x01;  // the format version
+    spit(img, bad);
+    auto m = map_image(img, *key, rel);
+    REQUIRE(!m);
+    REQUIRE_THAT(m.error(), Catch::Contains("header"));
+  }
+  SECTION("not an image") {
+    spit(img, std::string(8192, 'x'));
+    auto m = map_image(img, *key, rel);
+    REQUIRE(!m);
+    REQUIRE_THAT(m.error(), Catch::Contains("not an export image"));
+  }
+  SECTION("the image of other content") {
+    ContentKey other = *key;
+    other[0] ^= 1;
+    auto m = map_image(img, other, rel);
+    REQUIRE(!m);
+    REQUIRE_THAT(m.error(), Catch::Contains("other content"));
+  }
+}
+
+TEST_CASE("load_export builds an image once, maps it next time, and rebuilds a damaged one", "[image]") {
+  TempDir dir;
+  std::string exp = dir.str("e.ndjson");
+  fs::copy_file(corpus_path("converted/Nat.gcd.ndjson"), exp);
+  ImageOptions io;
+  io.dir = dir.str("images");
+  ImageReport r1, r2, r3;
+  auto a = load_export(exp, {}, io, &r1);
+  REQUIRE(a);
+  REQUIRE(r1.use == ImageUse::Built);
+  REQUIRE(r1.note.empty());
+  auto b = load_export(exp, {}, io, &r2);
+  REQUIRE(b);
+  REQUIRE(r2.use == ImageUse::Mapped);
+  REQUIRE(r2.image == r1.image);
+  require_same(**a, **b);
+
+  // Damage it: the next load says why, reads the export and writes a good image again.
+  std::string bytes = slurp(r1.image);
+  bytes[bytes.size() - 5000] ^= 0x10;
+  bytes[4096 + 3] ^= 0x10;
+  spit(r1.image, bytes);
+  auto c = load_export(exp, {}, io, &r3);
+  REQUIRE(c);
+  REQUIRE(r3.use == ImageUse::Built);
+  REQUIRE_THAT(r3.note, Catch::Contains("checksum") && Catch::Contains("rebuilt"));
+  require_same(**a, **c);
+  ImageReport r4;
+  REQUIRE(load_export(exp, {}, io, &r4));
+  REQUIRE(r4.use == ImageUse::Mapped);
+
+  // Below the size threshold: no image at all.
+  ImageOptions big = io;
+  big.min_bytes = uint64_t{1} << 40;
+  ImageReport r5;
+  REQUIRE(load_export(exp, {}, big, &r5));
+  REQUIRE(r5.use == ImageUse::Off);
+}
+
+TEST_CASE("a changed export never maps the image of its old content", "[image]") {
+  TempDir dir;
+  std::string exp = dir.str("e.ndjson");
+  std::string text = slurp(corpus_path("converted/Nat.gcd.ndjson"));
+  spit(exp, text);
+  ImageOptions io;
+  io.dir = dir.str("images");
+  ImageReport r1, r2;
+  REQUIRE(load_export(exp, {}, io, &r1));
+  // Same size, one byte of a name changed, and the old modification time put back.
+  struct stat before {};
+  REQUIRE(::stat(exp.c_str(), &before) == 0);
+  size_t at = text.find("\"str\":\"gcd\"");
+  REQUIRE(at != std::string::npos);
+  text[at + 7] = 'G';
+  spit(exp, text);
+  struct timespec times[2] = {before.st_atim, before.st_mtim};
+  REQUIRE(::utimensat(AT_FDCWD, exp.c_str(), times, 0) == 0);
+  auto env = load_export(exp, {}, io, &r2);
+  REQUIRE(env);
+  REQUIRE(r2.use == ImageUse::Built);
+  REQUIRE(r2.image != r1.image);
+  REQUIRE(!(*env)->find_printed("Nat.Gcd").empty());
+}
+
+TEST_CASE("the content key of an old enough file is memoised by its state, and any change re-hashes", "[image]") {
+  TempDir dir;
+  std::string exp = dir.str("e.ndjson");
+  spit(exp, slurp(corpus_path("converted/Nat.gcd.ndjson")));
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));  // older than the memo margin
+  auto k1 = content_key(exp, dir.str());
+  REQUIRE(k1);
+  REQUIRE(fs::exists(dir.str("stamps")));
+  REQUIRE(std::distance(fs::directory_iterator(dir.str("stamps")), fs::directory_iterator()) == 1);
+  auto k2 = content_key(exp, dir.str());
+  REQUIRE((k2 && *k2 == *k1));
+  // A damaged memo is not trusted: the file is hashed again.
+  for (auto& e : fs::directory_iterator(dir.str("stamps"))) spit(e.path().string(), std::string(40, 'z'));
+  auto k3 = content_key(exp, dir.str());
+  REQUIRE((k3 && *k3 == *k1));
+  // Other contents, even with the old size and mtime, have another state (ctime) and key.
+  std::string text = slurp(exp);
+  struct stat before {};
+  REQUIRE(::stat(exp.c_str(), &before) == 0);
+  text[text.size() / 2] = text[text.size() / 2] == 'a' ? 'b' : 'a';
+  spit(exp, text);
+  struct timespec times[2] = {before.st_atim, before.st_mtim};
+  REQUIRE(::utimensat(AT_FDCWD, exp.c_str(), times, 0) == 0);
+  auto k4 = content_key(exp, dir.str());
+  REQUIRE((k4 && *k4 != *k1));
+}
+
+TEST_CASE("concurrent loads of one export build its image once", "[image]") {
+  TempDir dir;
+  std::string exp = dir.str("e.ndjson");
+  fs::copy_file(corpus_path("converted/Init.Prelude.ndjson"), exp);
+  ImageOptions io;
+  io.dir = dir.str("images");
+  ImageReport r[3];
+  bool ok[3] = {false, false, false};  // Catch2 assertions are not thread-safe
+  std::vector<std::thread> ts;
+  for (int i = 0; i < 3; ++i) ts.emplace_back([&, i] { ok[i] = load_export(exp, {}, io, &r[i]).has_value(); });
+  for (auto& t : ts) t.join();
+  REQUIRE((ok[0] && ok[1] && ok[2]));
+  int built = 0, mapped = 0;
+  for (auto& x : r) {
+    built += x.use == ImageUse::Built;
+    mapped += x.use == ImageUse::Mapped;
+  }
+  REQUIRE(built == 1);
+  REQUIRE(mapped == 2);
+  // Only the image, its lock and no temporary file are left.
+  for (auto& e : fs::directory_iterator(io.dir)) REQUIRE(e.path().string().find(".tmp.") == std::string::npos);
+}
