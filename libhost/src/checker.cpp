@@ -228,6 +228,7 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
     control.cancel = opts_.cancel;
     control.budget = opts_.budget;
     control.max_scratch_exprs = opts_.max_scratch_exprs;
+    control.nat_max_bytes = opts_.nat_max_bytes;
     control.stack_limit = stack_limit;
     uint64_t done = 0;
     // One declaration. Running out of memory anywhere in it (not only in the kernel) gives

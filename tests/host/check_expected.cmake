@@ -1,5 +1,6 @@
 # Runs `leanbatch check FILE` and compares with the expected verdict:
-#   accept → exit 0; reject → any exit but 0; any → must not crash (exit < 64 or 130).
+#   accept → exit 0; reject → any exit but 0; decline → exit 2; any → must not crash
+#   (exit < 64 or 130).
 # KIND (optional): the expected error kind must appear in the rows.
 # OPTS (optional): further options of `leanbatch check`, separated by spaces.
 separate_arguments(opts UNIX_COMMAND "${OPTS}")
@@ -10,6 +11,9 @@ if(EXPECT STREQUAL "accept" AND NOT rc EQUAL 0)
 endif()
 if(EXPECT STREQUAL "reject" AND rc EQUAL 0)
   message(FATAL_ERROR "expected reject (nonzero exit), got exit 0\n${out}")
+endif()
+if(EXPECT STREQUAL "decline" AND NOT rc EQUAL 2)
+  message(FATAL_ERROR "expected decline (exit 2), got exit ${rc}\n${out}\n${err}")
 endif()
 if(NOT rc MATCHES "^[0-9]+$" OR (rc GREATER 3 AND NOT rc EQUAL 64))
   message(FATAL_ERROR "leanbatch did not end with a verdict: ${rc}\n${out}\n${err}")

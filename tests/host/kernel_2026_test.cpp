@@ -3,6 +3,7 @@
 // accepted, so a failure shows exactly one thing going wrong. With LB_WRITE_CORPUS=1 the
 // exports are also written to corpora/leanbatch/ (their verdicts are rows of EXPECTED.tsv).
 #include "builder.hpp"
+#include "leanbatch/host/kernel/nat_crosscheck.hpp"
 #include "leanbatch/host/kernel/kernel_env.hpp"
 #include "leanbatch/host/kernel/type_checker.hpp"
 
@@ -474,4 +475,151 @@ TEST_CASE("a projection reduces only on a constructor of the structure it names"
   } catch (const KernelError&) {
   }
   CHECK_FALSE(equal);
+}
+
+namespace {
+// `@Eq Nat lhs r` and its proof by reflexivity, for any left-hand side.
+void nat_rfl_term(Builder& b, const std::string& name, Expr lhs, const mpz_class& r) {
+  Expr N = b.c("Nat");
+  b.thm(name, b.eq(N, lhs, b.st().mk_nat(r)), b.refl(N, b.st().mk_nat(r)));
+}
+// Init.Prelude has no Nat.shiftLeft: Lean's equations (n <<< 0 = n, n <<< m+1 = (2*n) <<< m)
+// by Nat.rec, which the kernel verifies before it evaluates shifts natively.
+void define_shift_left(Builder& b) {
+  Expr N = b.c("Nat");
+  Expr NN = b.arrow(N, N);
+  Expr motive = b.lam("_", N, NN);
+  Expr zero_case = b.Lam("k", N, [&](Expr k) { return k; });
+  Expr succ_case = b.Lam("m", N, [&](Expr) {
+    return b.Lam("ih", NN, [&](Expr ih) {
+      return b.Lam("k", N, [&](Expr k) { return b.app(ih, {b.app(b.c("Nat.mul"), {b.nat(2), k})}); });
+    });
+  });
+  Expr value = b.Lam("n", N, [&](Expr n) {
+    return b.Lam("m", N, [&](Expr m) { return b.app(b.c("Nat.rec", {b.lvl(1)}), {motive, zero_case, succ_case, m, n}); });
+  });
+  b.def("Nat.shiftLeft", b.arrow(N, NN), value);
+}
+mpz_class pow2(unsigned long e) {
+  mpz_class r;
+  mpz_ui_pow_ui(r.get_mpz_t(), 2, e);
+  return r;
+}
+}  // namespace
+
+TEST_CASE("2026: Nat numerals are bounded in size, pow exponents and shifts of non-zero numbers fit in 32 bits (lean4 #14849)",
+          "[kernel][soundness]") {
+  // Lean's own test sets LEAN_NAT_MAX_SIZE=16: two limbs pass, three do not.
+  CheckOptions small;
+  small.nat_max_bytes = 16;
+  small.budget = std::chrono::milliseconds(20000);
+  Builder b("converted/Init.Prelude.ndjson");
+  define_shift_left(b);
+  TermStore& st = b.st();
+  auto lit = [&](const mpz_class& v) { return st.mk_nat(v); };
+  nat_rfl(b, "mulOk", "Nat.mul", pow2(32), pow2(32), pow2(64));
+  nat_rfl(b, "mulBig", "Nat.mul", pow2(64), pow2(64), pow2(128));
+  nat_rfl(b, "powBig", "Nat.pow", 2, 100, pow2(100));
+  nat_rfl(b, "powHugeExp", "Nat.pow", 2, pow2(32), 0);
+  nat_rfl(b, "shiftBig", "Nat.shiftLeft", 1, 200, pow2(200));
+  nat_rfl(b, "shiftZeroHuge", "Nat.shiftLeft", 0, pow2(64), 0);  // Arena bugs/nat-shift-huge
+  nat_rfl(b, "shiftHuge", "Nat.shiftLeft", 1, pow2(32), 0);
+  nat_rfl(b, "addBig", "Nat.add", pow2(128) - 1, 1, pow2(128));
+  // A literal entering the kernel is bounded too.
+  Expr N = b.c("Nat");
+  b.def("bigLit", N, lit(pow2(128)));
+  auto env = b.build();
+  auto vs = check_all(env, small);
+  auto declined_by_limit = [&](const char* n) {
+    INFO(n << ": " << message_of(*env, vs, n));
+    CHECK(status_for(*env, vs, n) == VerdictStatus::Declined);
+    CHECK(kind_of(*env, vs, n) == "kernel_limit");
+  };
+  for (const char* ok : {"mulOk", "shiftZeroHuge"}) {
+    INFO(ok << ": " << message_of(*env, vs, ok));
+    CHECK(status_for(*env, vs, ok) == VerdictStatus::Ok);
+  }
+  for (const char* n : {"mulBig", "powBig", "powHugeExp", "shiftBig", "shiftHuge", "addBig", "bigLit"}) declined_by_limit(n);
+  CHECK_THAT(message_of(*env, vs, "powHugeExp"), Catch::Contains("32 bits"));
+
+  // At the default limit (128 MiB) the same big numerals are fine, and exponents between
+  // 2^24 and 2^32 are evaluated when the result fits (they used to be left to unfolding,
+  // which never ends): 2^(2^24 + 1) mod 2 = 0.
+  Builder d("converted/Init.Prelude.ndjson");
+  define_shift_left(d);
+  nat_rfl(d, "mulBig", "Nat.mul", pow2(64), pow2(64), pow2(128));
+  nat_rfl(d, "shiftZeroHuge", "Nat.shiftLeft", 0, pow2(64), 0);
+  nat_rfl(d, "powHugeExp", "Nat.pow", 2, pow2(32), 0);
+  TermStore& ds = d.st();
+  Expr big_pow = d.app(d.c("Nat.pow"), {ds.mk_nat(2), ds.mk_nat(uint64_t{(1u << 24) + 1})});
+  nat_rfl_term(d, "powMid", d.app(d.c("Nat.mod"), {big_pow, ds.mk_nat(2)}), 0);
+  Expr N2 = d.c("Nat");
+  d.def("bigLit", N2, ds.mk_nat(pow2(128)));
+  d.save_corpus("nat-pow-huge-exponent.decline.ndjson");
+  auto env2 = d.build();
+  CheckOptions dflt;
+  dflt.budget = std::chrono::milliseconds(20000);
+  auto vs2 = check_all(env2, dflt);
+  for (const char* ok : {"mulBig", "shiftZeroHuge", "powMid", "bigLit"}) {
+    INFO(ok << ": " << message_of(*env2, vs2, ok));
+    CHECK(status_for(*env2, vs2, ok) == VerdictStatus::Ok);
+  }
+  CHECK(status_for(*env2, vs2, "powHugeExp") == VerdictStatus::Declined);
+  CHECK(kind_of(*env2, vs2, "powHugeExp") == "kernel_limit");
+}
+
+TEST_CASE("2026: every GMP result of the Nat extension is checked independently, and a wrong one is caught (lean4 #14833)",
+          "[kernel][soundness]") {
+  gmp_randclass rng(gmp_randinit_default);
+  rng.seed(20261207);
+  auto big = [&](unsigned bits) -> mpz_class { return mpz_class(rng.get_z_bits(bits)) + 1; };
+  for (int round = 0; round < 40; ++round) {
+    const mpz_class x = big(64 + 37 * round), y = big(64 + 53 * (round % 7)), s = 5 + round;
+    mpz_class g, q = x / y, m = x % y, prod = x * y, sum = x + y;
+    mpz_gcd(g.get_mpz_t(), x.get_mpz_t(), y.get_mpz_t());
+    mpz_class land, lor, lxor, shl, shr, pw;
+    mpz_and(land.get_mpz_t(), x.get_mpz_t(), y.get_mpz_t());
+    mpz_ior(lor.get_mpz_t(), x.get_mpz_t(), y.get_mpz_t());
+    mpz_xor(lxor.get_mpz_t(), x.get_mpz_t(), y.get_mpz_t());
+    mpz_mul_2exp(shl.get_mpz_t(), x.get_mpz_t(), s.get_ui());
+    mpz_fdiv_q_2exp(shr.get_mpz_t(), x.get_mpz_t(), s.get_ui());
+    mpz_pow_ui(pw.get_mpz_t(), x.get_mpz_t(), s.get_ui());
+    const mpz_class xg = x * 6, yg = y * 10;
+    mpz_class gg;
+    mpz_gcd(gg.get_mpz_t(), xg.get_mpz_t(), yg.get_mpz_t());
+    struct Case {
+      NatOp op;
+      mpz_class a, b, r;
+    };
+    const Case cases[] = {{NatOp::Add, x, y, sum},   {NatOp::Mul, x, y, prod},         {NatOp::Div, x, y, q},
+                          {NatOp::Mod, x, y, m},     {NatOp::Gcd, x, y, g},            {NatOp::Gcd, xg, yg, gg},
+                          {NatOp::Land, x, y, land}, {NatOp::Lor, x, y, lor},          {NatOp::Xor, x, y, lxor},
+                          {NatOp::ShiftLeft, x, s, shl}, {NatOp::ShiftRight, x, s, shr}, {NatOp::Pow, x, s, pw},
+                          {NatOp::Sub, x, y, x > y ? mpz_class(x - y) : mpz_class(0)}, {NatOp::Beq, x, x, 1},
+                          {NatOp::Ble, y, x, y <= x ? 1 : 0}};
+    for (const Case& c : cases) {
+      INFO(to_string(c.op) << " round " << round);
+      CHECK(natcheck::verify(c.op, c.a, c.b, c.r));
+      // Off by one, by a multiple of 2^64 (a wrong limb), or with a flipped bit: caught.
+      CHECK_FALSE(natcheck::verify(c.op, c.a, c.b, c.r + 1));
+      mpz_class limb_off = c.r + (mpz_class(1) << 64) * 3;
+      CHECK_FALSE(natcheck::verify(c.op, c.a, c.b, limb_off));
+      if (c.r > 2) {
+        mpz_class flipped = c.r;
+        mpz_combit(flipped.get_mpz_t(), 1);
+        CHECK_FALSE(natcheck::verify(c.op, c.a, c.b, flipped));
+      }
+    }
+  }
+  // Lean's conventions at zero.
+  CHECK(natcheck::verify(NatOp::Div, 7, 0, 0));
+  CHECK(natcheck::verify(NatOp::Mod, 7, 0, 7));
+  CHECK(natcheck::verify(NatOp::Gcd, 0, 0, 0));
+  CHECK_FALSE(natcheck::verify(NatOp::Gcd, 0, 0, 1));
+  // Small operands are computed without GMP.
+  CHECK(*natcheck::small(NatOp::Mul, UINT64_MAX, UINT64_MAX) ==
+        static_cast<unsigned __int128>(UINT64_MAX) * UINT64_MAX);
+  CHECK(*natcheck::small(NatOp::ShiftLeft, 0, UINT64_MAX) == 0);
+  CHECK(!natcheck::small(NatOp::Pow, 2, 128));
+  CHECK(*natcheck::small(NatOp::Pow, 2, 127) == (static_cast<unsigned __int128>(1) << 127));
 }

@@ -193,6 +193,8 @@ Expr TypeChecker::infer_core(Expr e, bool infer_only) {
              "a Nat literal needs 'Nat' to be the inductive with 'Nat.zero : Nat', 'Nat.succ : Nat → Nat' "
              "(declared and accepted before this declaration)",
              {{"literal", e}});
+      // lean4 #14849: a numeral entering the kernel is bounded like a computed one.
+      if (!st_.nat_is_small(e)) check_nat_size(mpz_size(st_.nat_value(e).get_mpz_t()), e);
       r = kenv_.nat_type;
       break;
     case ExprKind::StrLit:

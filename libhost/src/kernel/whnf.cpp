@@ -1,8 +1,10 @@
 // Weak-head normalisation. Soundness-critical: every rule here is a definitional equality
 // the kernel relies on (beta, zeta, delta, projection, iota, K, quotient, Nat literals).
 #include <algorithm>
+#include <bit>
 
 #include "leanbatch/host/expr_ops.hpp"
+#include "leanbatch/host/kernel/nat_crosscheck.hpp"
 #include "leanbatch/host/kernel/type_checker.hpp"
 
 namespace leanbatch::host {
@@ -254,41 +256,109 @@ mpz_class lit_value(const TermStore& st, Expr e, Expr nat_zero) {
 }
 }  // namespace
 
+// lean4 #14849: no Nat numeral the kernel accepts or computes is larger than nat_max_bytes
+// (counted as Lean counts: 64-bit limbs × 8), and the exponent of a pow and the count of a
+// left shift of a non-zero number must fit in 32 bits. Lean's kernel refuses such terms with
+// an error; a resource limit proves nothing false, so we decline them (`kernel_limit`).
+// Sizes are predicted before the big operations, so no oversized number is ever built.
+void TypeChecker::check_nat_size(uint64_t limbs, Expr e) {
+  if (limbs > control_.nat_max_bytes / 8)
+    fail(KernelErrorKind::KernelLimit,
+         "a Nat numeral larger than the kernel's limit of " + std::to_string(control_.nat_max_bytes) +
+             " bytes (as Lean's LEAN_NAT_MAX_SIZE; declined)",
+         {{"term", e}});
+}
+
+namespace {
+uint64_t limbs_of(const mpz_class& v) { return mpz_size(v.get_mpz_t()); }
+constexpr uint64_t kLimbBits = 64;
+}  // namespace
+
 Expr TypeChecker::reduce_bin_nat_op(NatOp op, Expr a, Expr b) {
   Expr wa = whnf(a);
   if (!is_nat_lit_ext(wa)) return Expr{};
   Expr wb = whnf(b);
   if (!is_nat_lit_ext(wb)) return Expr{};
+  // Operands below 2^64 (nearly all): computed without GMP, exactly (nat_crosscheck.hpp).
+  const bool small_a = wa == kenv_.nat_zero || st_.nat_is_small(wa);
+  const bool small_b = wb == kenv_.nat_zero || st_.nat_is_small(wb);
+  if (small_a && small_b) {
+    const uint64_t xs = wa == kenv_.nat_zero ? 0 : st_.nat_small(wa);
+    const uint64_t ys = wb == kenv_.nat_zero ? 0 : st_.nat_small(wb);
+    if (auto v = natcheck::small(op, xs, ys)) {
+      if (op == NatOp::Beq || op == NatOp::Ble) return *v ? kenv_.bool_true : kenv_.bool_false;
+      // The size rules as below, for the same verdicts whichever path computes: Lean's
+      // prediction for pow (bits(x) * y), and the result's limbs.
+      if (op == NatOp::Pow && xs > 1)
+        check_nat_size((static_cast<uint64_t>(std::bit_width(xs)) * ys + 63) / 64, wa);
+      check_nat_size(*v > UINT64_MAX ? 2 : 1, wa);
+      if (*v <= UINT64_MAX) return st_.mk_nat(static_cast<uint64_t>(*v));
+      mpz_class big;
+      const uint64_t words[2] = {static_cast<uint64_t>(*v), static_cast<uint64_t>(*v >> 64)};
+      mpz_import(big.get_mpz_t(), 2, -1, sizeof(uint64_t), 0, 0, words);
+      return st_.mk_nat(big);
+    }
+  }
   mpz_class x = lit_value(st_, wa, kenv_.nat_zero);
   mpz_class y = lit_value(st_, wb, kenv_.nat_zero);
+  auto exponent_fits = [&](const char* what) {
+    if (y.fits_ulong_p() && y.get_ui() <= UINT32_MAX) return;
+    fail(KernelErrorKind::KernelLimit,
+         std::string("the kernel does not evaluate ") + what + " with a second argument that does not fit in 32 bits "
+         "(as Lean's kernel; declined)",
+         {{"first argument", wa}, {"second argument", wb}});
+  };
   mpz_class r;
   switch (op) {
     case NatOp::Add: r = x + y; break;
     case NatOp::Sub: r = x >= y ? mpz_class(x - y) : mpz_class(0); break;
-    case NatOp::Mul: r = x * y; break;
+    case NatOp::Mul:
+      // The product has at least la + lb - 1 limbs.
+      if (x != 0 && y != 0) check_nat_size(limbs_of(x) + limbs_of(y) - 1, wa);
+      r = x * y;
+      break;
     case NatOp::Div: r = y == 0 ? mpz_class(0) : mpz_class(x / y); break;
     case NatOp::Mod: r = y == 0 ? x : mpz_class(x % y); break;
     case NatOp::Gcd: mpz_gcd(r.get_mpz_t(), x.get_mpz_t(), y.get_mpz_t()); break;
-    case NatOp::Beq: return x == y ? kenv_.bool_true : kenv_.bool_false;
-    case NatOp::Ble: return x <= y ? kenv_.bool_true : kenv_.bool_false;
+    case NatOp::Beq: r = x == y ? 1 : 0; break;
+    case NatOp::Ble: r = x <= y ? 1 : 0; break;
     case NatOp::Land: mpz_and(r.get_mpz_t(), x.get_mpz_t(), y.get_mpz_t()); break;
     case NatOp::Lor: mpz_ior(r.get_mpz_t(), x.get_mpz_t(), y.get_mpz_t()); break;
     case NatOp::Xor: mpz_xor(r.get_mpz_t(), x.get_mpz_t(), y.get_mpz_t()); break;
-    case NatOp::ShiftLeft:
-      // Guard against absurd sizes: leave such terms to ordinary unfolding (and the budget).
-      if (y > (1u << 24)) return Expr{};
+    case NatOp::ShiftLeft: {
+      if (x == 0) return st_.mk_nat(0);  // 0 <<< n = 0 for every n
+      exponent_fits("Nat.shiftLeft");
+      const uint64_t bits = mpz_sizeinbase(x.get_mpz_t(), 2) + y.get_ui();
+      check_nat_size((bits + kLimbBits - 1) / kLimbBits, wa);
       mpz_mul_2exp(r.get_mpz_t(), x.get_mpz_t(), y.get_ui());
       break;
+    }
     case NatOp::ShiftRight:
       if (!y.fits_ulong_p()) return st_.mk_nat(0);
       mpz_fdiv_q_2exp(r.get_mpz_t(), x.get_mpz_t(), y.get_ui());
       break;
-    case NatOp::Pow:
-      if (y > (1u << 24)) return Expr{};  // Lean's kernel bound
+    case NatOp::Pow: {
+      exponent_fits("Nat.pow");
+      if (x > 1) {
+        // Predicted as Lean predicts it, from above: x^y has at most bits(x) * y bits.
+        const unsigned __int128 bits = static_cast<unsigned __int128>(mpz_sizeinbase(x.get_mpz_t(), 2)) * y.get_ui();
+        const unsigned __int128 limbs = (bits + kLimbBits - 1) / kLimbBits;
+        check_nat_size(limbs > UINT64_MAX ? UINT64_MAX : static_cast<uint64_t>(limbs), wa);
+      }
       mpz_pow_ui(r.get_mpz_t(), x.get_mpz_t(), y.get_ui());
       break;
+    }
     case NatOp::Count: return Expr{};
   }
+  // GMP before 6.3.0 has known bugs (lean4 #14833): its result is used only once checked by
+  // code independent of it.
+  if (!natcheck::verify(op, x, y, r))
+    fail(KernelErrorKind::Internal,
+         std::string("the arithmetic library computed a wrong result for Nat.") + to_string(op) +
+             " (caught by the independent check; not used)",
+         {{"first argument", wa}, {"second argument", wb}});
+  if (op == NatOp::Beq || op == NatOp::Ble) return r != 0 ? kenv_.bool_true : kenv_.bool_false;
+  check_nat_size(limbs_of(r), wa);
   return st_.mk_nat(r);
 }
 
@@ -299,7 +369,13 @@ Expr TypeChecker::reduce_nat(Expr e) {
     if (st_.app_fn(e) != kenv_.nat_succ) return Expr{};
     Expr a = whnf(st_.app_arg(e));
     if (!is_nat_lit_ext(a)) return Expr{};
-    mpz_class v = lit_value(st_, a, kenv_.nat_zero) + 1;
+    if (a == kenv_.nat_zero || (st_.nat_is_small(a) && st_.nat_small(a) < UINT64_MAX))
+      return st_.mk_nat(a == kenv_.nat_zero ? uint64_t{1} : st_.nat_small(a) + 1);
+    const mpz_class x = lit_value(st_, a, kenv_.nat_zero);
+    mpz_class v = x + 1;
+    if (!natcheck::verify(NatOp::Add, x, 1, v))
+      fail(KernelErrorKind::Internal, "the arithmetic library computed a wrong Nat.succ (caught; not used)", {{"term", a}});
+    check_nat_size(limbs_of(v), a);
     return st_.mk_nat(v);
   }
   if (nargs != 2) return Expr{};

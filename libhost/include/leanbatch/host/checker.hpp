@@ -62,6 +62,9 @@ struct CheckOptions {
   std::vector<std::string> allowed_axioms{"propext", "Quot.sound", "Classical.choice"};
   std::chrono::milliseconds budget{0};  ///< per declaration, 0: none
   uint64_t max_scratch_exprs = 0;       ///< per declaration memory budget in terms, 0: none
+  /// Largest Nat numeral accepted or computed (bytes of 64-bit limbs; lean4 #14849's
+  /// default). Larger ones are declined (`kernel_limit`).
+  uint64_t nat_max_bytes = uint64_t{128} << 20;
 #ifdef LB_SANITIZE
   // AddressSanitizer does not unpoison stacks above 64 MiB when an exception unwinds them
   // (false positives follow), so sanitizer builds check on a smaller stack.

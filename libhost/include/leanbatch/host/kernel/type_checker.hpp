@@ -32,6 +32,9 @@ struct CheckControl {
   uint64_t max_scratch_exprs = 0;
   /// Lowest usable stack address for the kernel thread (0: no stack guard).
   uintptr_t stack_limit = 0;
+  /// Largest Nat numeral the kernel accepts or computes, in bytes of 64-bit limbs (lean4
+  /// #14849; Lean's default, LEAN_NAT_MAX_SIZE, is 128 MiB).
+  uint64_t nat_max_bytes = uint64_t{128} << 20;
 };
 
 class TypeChecker {
@@ -97,6 +100,8 @@ class TypeChecker {
   Expr to_ctor_when_structure(Name induct, Expr major);
   Expr reduce_nat(Expr e);
   Expr reduce_bin_nat_op(NatOp op, Expr a, Expr b);
+  /// Declines (kernel_limit) a Nat numeral of more than nat_max_bytes / 8 limbs.
+  void check_nat_size(uint64_t limbs, Expr e);
   void reduce_native(Expr e);
   const ConstantInfo* is_delta(Expr e);
   Expr unfold_definition(Expr e);
