@@ -229,6 +229,7 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
     control.budget = opts_.budget;
     control.max_scratch_exprs = opts_.max_scratch_exprs;
     control.stack_limit = stack_limit;
+    control.test_corrupt_derived_recursor = opts_.test_corrupt_derived_recursor;
     uint64_t done = 0;
     // One declaration. Running out of memory anywhere in it (not only in the kernel) gives
     // it an out_of_memory verdict: exceptions never cross the libhost API.

@@ -13,6 +13,7 @@
 /// One TypeChecker is used per declaration; all terms it builds live in the store's scratch
 /// region. Failures throw KernelError (caught by the declaration checker).
 #include <chrono>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -32,6 +33,10 @@ struct CheckControl {
   uint64_t max_scratch_exprs = 0;
   /// Lowest usable stack address for the kernel thread (0: no stack guard).
   uintptr_t stack_limit = 0;
+  /// Test-only fault injection (from CheckOptions; never set outside tests): called on every
+  /// recursor the inductive checker derived, after nested restoration and before they are
+  /// type-checked (inductive_recheck.cpp), so a test can corrupt one and see the check fail.
+  std::function<void(TermStore&, ConstantInfo&)> test_corrupt_derived_recursor;
 };
 
 class TypeChecker {
