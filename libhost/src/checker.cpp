@@ -230,6 +230,7 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
     control.max_scratch_exprs = opts_.max_scratch_exprs;
     control.nat_max_bytes = opts_.nat_max_bytes;
     control.stack_limit = stack_limit;
+    control.test_corrupt_derived_recursor = opts_.test_corrupt_derived_recursor;
     uint64_t done = 0;
     // One declaration. Running out of memory anywhere in it (not only in the kernel) gives
     // it an out_of_memory verdict: exceptions never cross the libhost API.

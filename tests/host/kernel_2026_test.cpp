@@ -623,3 +623,103 @@ TEST_CASE("2026: every GMP result of the Nat extension is checked independently,
   CHECK(!natcheck::small(NatOp::Pow, 2, 128));
   CHECK(*natcheck::small(NatOp::Pow, 2, 127) == (static_cast<unsigned __int128>(1) << 127));
 }
+
+// lean4 #14808 (with #14620/#14621): the recursors the kernel derives are type-checked before
+// they are compared with the export (inductive_recheck.cpp). It is defence in depth: a
+// correct derivation always passes, so the check is proved able to fail by corrupting a
+// derived recursor through the test-only hook CheckOptions::test_corrupt_derived_recursor,
+// the way a buggy derivation would: a rule that drops an induction hypothesis (the Arena's
+// `rec-missing-ih` shape; its right-hand side is still a well-typed, under-applied function),
+// and a recursor type that is not a type.
+namespace {
+
+// Drops the last argument of the body under `n` λ-binders: for a rule's right-hand side
+// (n = parameters + motives + minors + fields), its last induction hypothesis.
+Expr drop_last_arg(TermStore& st, Expr e, uint32_t n) {
+  if (n == 0) {
+    REQUIRE(st.is_app(e));
+    return st.app_fn(e);
+  }
+  REQUIRE(st.is_lambda(e));
+  return st.mk_lambda(st.binding_name(e), st.binding_info(e), st.binding_domain(e), drop_last_arg(st, st.binding_body(e), n - 1));
+}
+
+// A hook dropping the last induction hypothesis of the rule with the most fields of `rec`.
+CheckOptions drop_ih_of(const std::string& rec, bool* seen) {
+  CheckOptions o;
+  o.test_corrupt_derived_recursor = [rec, seen](TermStore& st, ConstantInfo& r) {
+    if (st.name_to_string(r.name) != rec) return;
+    *seen = true;
+    REQUIRE(!r.rules.empty());
+    RecursorRule* rule = &r.rules[0];
+    for (RecursorRule& x : r.rules)
+      if (x.nfields > rule->nfields) rule = &x;
+    rule->rhs = drop_last_arg(st, rule->rhs, r.num_params + r.num_motives + r.num_minors + rule->nfields);
+  };
+  return o;
+}
+
+bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("2026: the derived recursors are type-checked (lean4 #14808 and Arena rec-missing-ih)", "[kernel][soundness]") {
+  const char* rtree = "tutorial/good/110_rtreeRecReduction.ndjson";  // Bool, RTree (reflexive), Eq (K-like)
+  const char* nested = "axeyum/fixtures/lean4export-v4.30-construct-matrix-nested.ndjson";  // Rose over NestList
+  SECTION("controls: every derived recursor passes, the auxiliary ones of a nested block included") {
+    for (const char* f : {rtree, nested}) {
+      std::vector<std::string> names;
+      CheckOptions o;
+      o.test_corrupt_derived_recursor = [&](TermStore& st, ConstantInfo& r) {
+        names.push_back(st.name_to_string(r.name));
+        CHECK(r.kind == ConstKind::Recursor);
+      };
+      auto env = load(f);
+      CHECK(all_ok(check_all(env, o)));
+      CHECK(all_ok(check_all(env)));
+      INFO(f);
+      if (f == rtree) {
+        CHECK(std::count(names.begin(), names.end(), "RTree.rec") == 1);
+        CHECK(std::count(names.begin(), names.end(), "Eq.rec") == 1);
+      } else {
+        CHECK(std::count(names.begin(), names.end(), "AxeyumConstructMatrix.Rose.rec") == 1);
+        CHECK(std::count(names.begin(), names.end(), "AxeyumConstructMatrix.Rose.rec_1") == 1);
+      }
+    }
+  }
+  SECTION("a rule that drops an induction hypothesis is rejected") {
+    bool seen = false;
+    auto env = load(rtree);
+    auto vs = check_all(env, drop_ih_of("RTree.rec", &seen));
+    CHECK(seen);
+    CHECK(kind_of(*env, vs, "RTree") == "invalid_recursor");
+    std::string msg = verdict_of(*env, vs, "RTree").message;
+    INFO(msg);
+    CHECK(has(msg, "recursor 'RTree.rec', rule for 'RTree.node': type check of the derived recursor failed"));
+    CHECK(has(msg, "does not have the recursor's result type"));
+    CHECK(status_for(*env, vs, "Bool") == VerdictStatus::Ok);  // other blocks are untouched
+  }
+  SECTION("an auxiliary recursor of a nested block, restored, is checked too") {
+    bool seen = false;
+    auto env = load(nested);
+    auto vs = check_all(env, drop_ih_of("AxeyumConstructMatrix.Rose.rec_1", &seen));
+    CHECK(seen);
+    CHECK(kind_of(*env, vs, "AxeyumConstructMatrix.Rose") == "invalid_recursor");
+    std::string msg = verdict_of(*env, vs, "AxeyumConstructMatrix.Rose").message;
+    INFO(msg);
+    CHECK(has(msg, "recursor 'AxeyumConstructMatrix.Rose.rec_1', rule for 'AxeyumConstructMatrix.NestList.cons'"));
+    CHECK(has(msg, "does not have the recursor's result type"));
+  }
+  SECTION("a recursor type that is not a type is rejected") {
+    CheckOptions o;
+    o.test_corrupt_derived_recursor = [](TermStore& st, ConstantInfo& r) {
+      if (st.name_to_string(r.name) == "RTree.rec") r.type = st.mk_app(r.type, r.type);
+    };
+    auto env = load(rtree);
+    auto vs = check_all(env, o);
+    CHECK(kind_of(*env, vs, "RTree") == "invalid_recursor");
+    std::string msg = verdict_of(*env, vs, "RTree").message;
+    INFO(msg);
+    CHECK(has(msg, "recursor 'RTree.rec', its type: type check of the derived recursor failed"));
+  }
+}

@@ -1,5 +1,5 @@
-// Inductive blocks: checking the types and constructors, deriving recursors, comparing
-// with the export. Soundness-critical throughout (see inductive.hpp).
+// Inductive blocks: checking the types and constructors, deriving recursors (then
+// type-checked by inductive_recheck.cpp), comparing with the export. Soundness-critical throughout (see inductive.hpp).
 #include "leanbatch/host/kernel/inductive.hpp"
 
 #include <algorithm>
@@ -31,13 +31,6 @@ struct RecInfo {
   Expr major;
 };
 
-struct DerivedRec {
-  Name name;
-  Expr type;
-  std::vector<RecursorRule> rules;
-  uint32_t num_indices = 0;
-};
-
 class InductiveChecker {
  public:
   InductiveChecker(KernelEnv& kenv, const CheckControl& control, uint32_t decl_index)
@@ -63,6 +56,7 @@ class InductiveChecker {
     mk_rec_infos();
     derive_recursors();
     restore_nested();
+    recheck_recursors(control);
     compare_with_export();
     tc_ = nullptr;
   }
@@ -658,7 +652,8 @@ class InductiveChecker {
       tele.insert(tele.end(), minors.begin(), minors.end());
       tele.insert(tele.end(), info.indices.begin(), info.indices.end());
       tele.push_back(info.major);
-      DerivedRec d;
+      ConstantInfo d;
+      d.kind = ConstKind::Recursor;
       d.name = st_.name_str(types_[idx].name, "rec");
       d.type = tc.lctx().mk_pi(tele, st_.mk_app(st_.mk_app(info.motive, info.indices), info.major));
       d.num_indices = nindices_[idx];
@@ -751,7 +746,7 @@ class InductiveChecker {
     for (size_t j = num_orig_, k = 1; j < types_.size(); ++j, ++k)
       aux_rec_names_[st_.name_str(types_[j].name, "rec").id] = st_.name_append_index(main_rec, k);
     for (size_t j = 0; j < derived_recs_.size(); ++j) {
-      DerivedRec& d = derived_recs_[j];
+      ConstantInfo& d = derived_recs_[j];
       d.type = restore(d.type);
       for (RecursorRule& r : d.rules) {
         r.rhs = restore(r.rhs);
@@ -766,6 +761,38 @@ class InductiveChecker {
       }
       if (j >= num_orig_) d.name = aux_rec_names_[d.name.id];
     }
+  }
+
+  std::vector<Name> rec_lparam_names() const {
+    std::vector<Name> ps;
+    if (elim_is_param()) ps.push_back(elim_name_);
+    ps.insert(ps.end(), lparams_.begin(), lparams_.end());
+    return ps;
+  }
+
+  // Defence in depth (lean4 #14808): the derived recursors, completed into the constants they
+  // stand for, are type-checked against the block as it will be stored (the exported
+  // constructor types: for a nested block the derived ones name the auxiliary types). See
+  // inductive_recheck.cpp.
+  void recheck_recursors(const CheckControl& control) {
+    for (ConstantInfo& d : derived_recs_) {
+      d.lparams = rec_lparam_names();
+      d.num_params = nparams_;
+      d.num_motives = num_motives_;
+      d.num_minors = num_minors_;
+      d.k = k_;
+      d.all = orig_names_;
+      d.safety = unsafe_ ? Safety::Unsafe : Safety::Safe;
+      if (control.test_corrupt_derived_recursor) control.test_corrupt_derived_recursor(st_, d);
+    }
+    std::vector<ConstantInfo> block(derived_types_.begin(), derived_types_.begin() + static_cast<std::ptrdiff_t>(num_orig_));
+    for (const ConstantInfo* e : ex_ctors_)
+      for (const ConstantInfo& c : derived_ctors_)
+        if (c.name == e->name) {
+          block.push_back(c);
+          block.back().type = e->type;
+        }
+    check_derived_recursors(kenv_, control, decl_index_, block, derived_recs_);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -803,13 +830,11 @@ class InductiveChecker {
       expect_eq(c->is_unsafe(), unsafe_, who + "isUnsafe differs from the block's");
     }
     // Recursors: exactly the derived set, by name.
-    std::vector<Name> rec_lparams;
-    if (elim_is_param()) rec_lparams.push_back(elim_name_);
-    rec_lparams.insert(rec_lparams.end(), lparams_.begin(), lparams_.end());
+    std::vector<Name> rec_lparams = rec_lparam_names();
     std::unordered_set<uint32_t> matched;
     for (const ConstantInfo* r : ex_recs_) {
-      const DerivedRec* d = nullptr;
-      for (const DerivedRec& dr : derived_recs_)
+      const ConstantInfo* d = nullptr;
+      for (const ConstantInfo& dr : derived_recs_)
         if (dr.name == r->name) d = &dr;
       std::string who = "recursor '" + nm(r->name) + "': ";
       if (!d) mismatch(who + "not a recursor of this block (extra or misnamed)");
@@ -841,7 +866,7 @@ class InductiveChecker {
                {{"exported", er.rhs}, {"derived", dr.rhs}});
       }
     }
-    for (const DerivedRec& d : derived_recs_)
+    for (const ConstantInfo& d : derived_recs_)
       if (!matched.count(d.name.id)) mismatch("missing recursor '" + nm(d.name) + "'");
   }
 
@@ -875,7 +900,7 @@ class InductiveChecker {
   Level elim_level_;
   Name elim_name_;
   std::vector<RecInfo> rec_infos_;
-  std::vector<DerivedRec> derived_recs_;
+  std::vector<ConstantInfo> derived_recs_;
   uint32_t num_motives_ = 0, num_minors_ = 0;
   bool k_ = false;
 };

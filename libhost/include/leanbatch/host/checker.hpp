@@ -82,6 +82,10 @@ struct CheckOptions {
   bool assume_unselected = false;
   /// Reuse of verified declarations across exports (nullptr: off).
   std::shared_ptr<ReuseSet> reuse;
+  /// Test-only fault injection: corrupts the recursors the kernel derives for an inductive
+  /// block before they are type-checked (see CheckControl). Never set it outside tests (it
+  /// changes verdicts that reuse keys do not know about).
+  std::function<void(TermStore&, ConstantInfo&)> test_corrupt_derived_recursor;
 };
 
 struct CheckSummary {

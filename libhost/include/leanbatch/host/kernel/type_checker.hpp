@@ -13,6 +13,7 @@
 /// One TypeChecker is used per declaration; all terms it builds live in the store's scratch
 /// region. Failures throw KernelError (caught by the declaration checker).
 #include <chrono>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -35,6 +36,10 @@ struct CheckControl {
   /// Largest Nat numeral the kernel accepts or computes, in bytes of 64-bit limbs (lean4
   /// #14849; Lean's default, LEAN_NAT_MAX_SIZE, is 128 MiB).
   uint64_t nat_max_bytes = uint64_t{128} << 20;
+  /// Test-only fault injection (from CheckOptions; never set outside tests): called on every
+  /// recursor the inductive checker derived, after nested restoration and before they are
+  /// type-checked (inductive_recheck.cpp), so a test can corrupt one and see the check fail.
+  std::function<void(TermStore&, ConstantInfo&)> test_corrupt_derived_recursor;
 };
 
 class TypeChecker {
