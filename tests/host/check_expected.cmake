@@ -1,5 +1,5 @@
 # Runs `leanbatch check FILE` and compares with the expected verdict:
-#   accept → exit 0; reject → any exit but 0; decline → exit 2; any → must not crash
+#   accept → exit 0; reject → exit 1; decline → exit 2; any → must not crash
 #   (exit < 64 or 130).
 # KIND (optional): the expected error kind must appear in the rows.
 # OPTS (optional): further options of `leanbatch check`, separated by spaces.
@@ -9,8 +9,8 @@ execute_process(COMMAND ${LEANBATCH} check --in-process ${opts} ${FILE}
 if(EXPECT STREQUAL "accept" AND NOT rc EQUAL 0)
   message(FATAL_ERROR "expected accept (exit 0), got exit ${rc}\n${out}\n${err}")
 endif()
-if(EXPECT STREQUAL "reject" AND rc EQUAL 0)
-  message(FATAL_ERROR "expected reject (nonzero exit), got exit 0\n${out}")
+if(EXPECT STREQUAL "reject" AND NOT rc EQUAL 1)
+  message(FATAL_ERROR "expected reject (exit 1), got exit ${rc}\n${out}\n${err}")
 endif()
 if(EXPECT STREQUAL "decline" AND NOT rc EQUAL 2)
   message(FATAL_ERROR "expected decline (exit 2), got exit ${rc}\n${out}\n${err}")

@@ -223,3 +223,12 @@ TEST_CASE("interning stays exact while the index grows, after reserving, and acr
   CHECK(st.expr_count() == n);
   for (int i = 0; i < 300000; i += 1000) CHECK(st.mk_app(c, made[static_cast<size_t>(i)]) != made[static_cast<size_t>(i)]);
 }
+
+TEST_CASE("a full node table refuses to wrap its 32-bit ids", "[store][soundness]") {
+  leanbatch::host::detail::ChunkedVector<uint64_t> v;
+  v.set_limit_for_test(5);
+  for (uint64_t i = 0; i < 5; ++i) REQUIRE(v.push_back(i) == i);
+  REQUIRE_THROWS_AS(v.push_back(99), std::bad_alloc);
+  REQUIRE(v.size() == 5);
+  REQUIRE(v[0] == 0);  // nothing was overwritten
+}

@@ -252,9 +252,9 @@ Expr TypeChecker::infer_lambda(Expr e, bool infer_only) {
   Expr b = e;
   while (st_.is_lambda(b)) {
     Expr d = instantiate_rev(st_, st_.binding_domain(b), fvars);
-    Expr fv = lctx_.push_local(st_.binding_name(b), d, st_.binding_info(b));
-    fvars.push_back(fv);
+    // The binder type is checked before the local it types exists (as lean4 #14633).
     if (!infer_only) ensure_sort(infer_core(d, false), d);
+    fvars.push_back(lctx_.push_local(st_.binding_name(b), d, st_.binding_info(b)));
     b = st_.binding_body(b);
   }
   Expr r = infer_core(instantiate_rev(st_, b, fvars), infer_only);
@@ -327,8 +327,7 @@ Expr TypeChecker::infer_let(Expr e, bool infer_only) {
   while (st_.kind(b) == ExprKind::Let) {
     Expr ty = instantiate_rev(st_, st_.let_type(b), fvars);
     Expr val = instantiate_rev(st_, st_.let_value(b), fvars);
-    Expr fv = lctx_.push_let(st_.let_name(b), ty, val);
-    fvars.push_back(fv);
+    // Type and value are checked before the let-variable exists (as lean4 #14633).
     if (!infer_only) {
       ensure_sort(infer_core(ty, false), ty);
       Expr vt = infer_core(val, false);
@@ -337,6 +336,7 @@ Expr TypeChecker::infer_let(Expr e, bool infer_only) {
              "let value of '" + pretty_name(st_, st_.let_name(b)) + "' does not have the declared type",
              {{"expected", ty}, {"inferred", vt}});
     }
+    fvars.push_back(lctx_.push_let(st_.let_name(b), ty, val));
     b = st_.let_body(b);
   }
   Expr r = infer_core(instantiate_rev(st_, b, fvars), infer_only);

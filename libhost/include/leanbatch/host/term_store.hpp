@@ -282,7 +282,10 @@ class TermStore {
   bool scratch_active() const { return exprs_.scratch_active(); }
   /// Number of scratch expression nodes currently alive (0 outside scratch mode).
   uint32_t scratch_exprs() const { return exprs_.size() - exprs_.watermark(); }
-  uint32_t fresh_fvar_index() { return next_fvar_++; }
+  uint32_t fresh_fvar_index() {
+    if (next_fvar_ >= kNoId - 1) throw std::bad_alloc();  // never wrap (see ChunkedVector::push_back)
+    return next_fvar_++;
+  }
 
   /// Room for `n` more expression nodes without rehashing the index (speed only).
   void reserve_exprs(size_t n) { exprs_.reserve(n); }

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <vector>
 
 #include "leanbatch/host/detail/huge_array.hpp"
@@ -43,10 +44,16 @@ class ChunkedVector {
     // they gain little from fewer TLB misses, while a fresh huge page costs several times
     // more to fault in than 512 small ones on virtual machines (measured: 0.4-0.7 GB/s
     // against 2-2.7 GB/s), which dominated reading big exports (speed only).
+    // Soundness: ids are 32-bit and "same id" means "same node"; a wrapped id would alias
+    // node 0 (the counterpart of Lean's reference-count overflow fixes, #14838/#15289). A
+    // full table is a resource limit, reported like running out of memory.
+    if (size_ >= limit_) throw std::bad_alloc();
     if ((size_ >> ChunkBits) >= chunks_.size()) chunks_.emplace_back(kChunk, false);
     (*this)[size_] = v;
     return size_++;
   }
+  /// Test-only: a smaller ceiling than the id space, to exercise the full-table path.
+  void set_limit_for_test(uint32_t n) { limit_ = n; }
   /// Drops elements [n, size); frees whole chunks that are no longer used.
   void truncate(uint32_t n) {
     if (n >= size_) return;
@@ -87,6 +94,7 @@ class ChunkedVector {
  private:
   std::vector<HugeArray<T>> chunks_;
   uint32_t size_ = 0;
+  uint32_t limit_ = kNoId - 1;  // ids stay below kNoId (the "no node" marker)
 };
 
 /// Open-addressing hash index from 32-bit hashes to ids. Each slot packs (hash << 32 | id+1)
