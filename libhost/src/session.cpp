@@ -26,13 +26,14 @@ std::expected<LoadedExport*, ReadError> Session::import(const std::string& path,
     break;
   }
   // Each export gets its own store, so that dropping it frees its memory.
-  auto store = std::make_shared<TermStore>();
-  auto r = read_export_file(path, store, ro);
+  // (A mapped image is its own store, likewise.)
+  ImageReport image;
+  auto r = load_export(path, ro, opts_.images, &image);
   if (!r) return std::unexpected(r.error());
   LoadedExport ex;
+  ex.image = std::move(image);
   ex.path = path;
   ex.env = *r;
-  ex.checker = std::make_unique<Checker>(ex.env, opts_.check);
   ex.size = size;
   ex.mtime_ns = mtime;
   lru_.push_front(std::move(ex));
@@ -53,7 +54,12 @@ std::vector<uint32_t> Session::resolve(const LoadedExport& ex, const std::vector
 }
 
 Checker& Session::checker_for(LoadedExport& ex, uint32_t part) {
-  if (part == 0) return *ex.checker;
+  if (part == 0) {
+    // Made on first use: a worker that only checks parts of this export never needs it
+    // (each checker holds per-declaration state).
+    if (!ex.checker) ex.checker = std::make_unique<Checker>(ex.env, opts_.check);
+    return *ex.checker;
+  }
   auto& slot = ex.parts[part];
   if (!slot) {
     CheckOptions o = opts_.check;

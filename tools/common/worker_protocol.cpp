@@ -84,7 +84,11 @@ std::string encode(const ImportRequest& r) {
 
 std::string encode(const ImportResponse& r) {
   // Counts only: the table travels in chunks (encode_import_table).
-  return JsonObject().field("declarations", r.declarations).field("read_seconds", r.read_seconds).field("bytes", r.bytes).str();
+  JsonObject o;
+  o.field("declarations", r.declarations).field("read_seconds", r.read_seconds).field("bytes", r.bytes);
+  if (!r.image.empty()) o.field("image", r.image).field("image_seconds", r.image_seconds);
+  if (!r.image_note.empty()) o.field("image_note", r.image_note);
+  return o.str();
 }
 
 size_t table_chunk_bytes(uint32_t max_payload) { return std::max<size_t>(1024, std::min<size_t>(max_payload / 2, 256 * 1024)); }
@@ -200,6 +204,9 @@ std::expected<ImportResponse, std::string> decode_import_response(std::string_vi
   if (!get(*obj, "declarations", r.declarations)) return std::unexpected(std::string("incomplete import response"));
   get(*obj, "read_seconds", r.read_seconds);
   get(*obj, "bytes", r.bytes);
+  get_string(*obj, "image", r.image);
+  get(*obj, "image_seconds", r.image_seconds);
+  get_string(*obj, "image_note", r.image_note);
   return r;
 }
 

@@ -28,6 +28,9 @@ struct ImportResponse {
   std::vector<std::string> kinds;  ///< declaration kinds ("def", "inductive", …)
   double read_seconds = 0;
   uint64_t bytes = 0;
+  std::string image;        ///< export image: "off", "mapped", "built", "failed"
+  double image_seconds = 0; ///< time to map it, or to write it
+  std::string image_note;   ///< what went wrong with the image (the load itself succeeded)
 };
 struct ImportTableChunk {
   uint64_t first = 0;  ///< index of the first declaration in this chunk

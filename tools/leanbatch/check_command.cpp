@@ -12,9 +12,11 @@
 #include "common/verified_cache.hpp"
 #include "leanbatch/commands.hpp"
 #include "leanbatch/host/checker.hpp"
+#include "leanbatch/host/export_image.hpp"
 #include "leanbatch/host/export_reader.hpp"
 #include "leanbatch/host/json.hpp"
 #include "leanbatch/file_cache.hpp"
+#include "leanbatch/run_images.hpp"
 #include "leanbatch/spool.hpp"
 #include "leanbatch/work_items.hpp"
 
@@ -25,6 +27,12 @@ int run_supervised(const std::vector<WorkItem>& items, const CheckCliOptions& op
 using namespace host;
 
 namespace {
+
+void log_image(const std::string& file, const ImageReport& r) {
+  if (r.use == ImageUse::Mapped) spdlog::info("'{}': image mapped in {:.3f}s", file, r.seconds);
+  if (r.use == ImageUse::Built) spdlog::info("'{}': image written in {:.3f}s", file, r.seconds);
+  if (!r.note.empty()) spdlog::warn("'{}': {}", file, r.note);
+}
 
 CheckOptions kernel_options(const CheckCliOptions& opts) {
   CheckOptions k;
@@ -93,7 +101,12 @@ int run_in_process(const std::vector<WorkItem>& items, const CheckCliOptions& op
       load_error.reset();
       ReadOptions ro;
       ro.cancel = opts.cancel;
-      auto r = read_export_file(item.file, std::make_shared<TermStore>(), ro);
+      // Kept images only (--image-dir, --cache): this process reads each export once, so it
+      // keeps what it read (share = false) and a later run maps the image.
+      ImageOptions io{opts.run_image_dir, opts.image_min_mb << 20, false};
+      ImageReport image;
+      auto r = load_export(item.file, ro, io, &image);
+      log_image(item.file, image);
       if (r) {
         env = *r;
         CheckOptions ko = kernel_options(opts);
@@ -233,6 +246,10 @@ int dispatch(std::vector<WorkItem> all, const CheckCliOptions& opts, bool names_
       o2.cache.clear();
     }
   }
+  std::vector<std::string> files;
+  for (const WorkItem& it : *items) files.push_back(it.file);
+  RunImages images(o2, !o2.in_process, files);
+  o2.run_image_dir = images.dir();
   if (o2.in_process) return run_in_process(*items, o2, names_global, report, cache.get());
   return run_supervised(*items, o2, names_global, report);
 }

@@ -41,6 +41,11 @@ struct CheckCliOptions {
     return reuse || is_run;
   }
   std::string cache;  ///< --cache DIR (LEANBATCH_CACHE): verified keys kept between runs
+  // Export images (run_images.hpp).
+  std::string image_dir;        ///< --image-dir DIR: keep images here
+  bool no_images = false;       ///< --no-images
+  uint64_t image_min_mb = 64;   ///< --image-min-mb: smaller exports are only read
+  std::string run_image_dir;    ///< the run's image directory (set by dispatch); empty: none
   unsigned jobs = 0;
   bool events = false;
   std::string shard;  ///< "I/N": only the I-th of N shards (by export file), empty: all

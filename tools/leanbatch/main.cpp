@@ -54,6 +54,11 @@ void add_check_options(CLI::App* c, leanbatch::tools::CheckCliOptions& o) {
   c->add_option("--cache", o.cache,
                 "keep the keys of verified declarations in this directory between runs: an unchanged declaration over "
                 "unchanged dependencies is not checked again (\"reused\":\"cache\"; docs/kernel.md)");
+  c->add_option("--image-dir", o.image_dir,
+                "keep export images in this directory: a later load of an unchanged export maps its image instead of "
+                "parsing it (default: DIR/images with --cache; supervised runs otherwise use a temporary directory)");
+  c->add_flag("--no-images", o.no_images, "never write or map export images (every load parses the export)");
+  c->add_option("--image-min-mb", o.image_min_mb, "exports smaller than this many MiB are only parsed, never imaged");
   c->add_flag("--no-split", o.no_split, "never split one export over several workers (by default an export is split when there are fewer files than workers)");
   c->add_option("-j,--jobs", o.jobs, "number of worker processes (default: number of CPUs; at most 1024)")
       ->check(CLI::Range(0u, 1024u));

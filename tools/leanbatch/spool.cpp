@@ -11,12 +11,12 @@
 
 namespace leanbatch::tools {
 
-namespace {
-
 std::string temp_root() {
   const char* t = std::getenv("TMPDIR");
   return (t && *t) ? t : "/tmp";
 }
+
+namespace {
 
 // Copies everything readable from `in` to `out`; false with errno set on failure.
 bool copy_all(int in, int out) {

@@ -10,6 +10,9 @@
 
 namespace leanbatch::tools {
 
+/// Where temporary files go: $TMPDIR, else /tmp.
+std::string temp_root();
+
 class Spool {
  public:
   Spool() = default;

@@ -1,5 +1,6 @@
 // leanbatch-worker: a supervised child. Reads framed requests on stdin, answers on stdout
 // through libsupervise's ChildChannel, checks with libhost. Started by `leanbatch`.
+#include <malloc.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
@@ -50,6 +51,10 @@ void handle_import(host::Session& session, sv::RequestContext& ctx, uint32_t max
   resp.declarations = env.declarations().size();
   resp.read_seconds = env.stats.seconds;
   resp.bytes = env.stats.bytes;
+  const host::ImageReport& img = (*ex)->image;
+  resp.image = host::to_string(img.use);
+  resp.image_seconds = img.seconds;
+  resp.image_note = img.note;
   for (const host::Declaration& d : env.declarations()) {
     resp.names.push_back(env.store().name_to_string(env.constant(d.first_const).name));
     resp.lines.push_back(d.line);
@@ -131,6 +136,10 @@ int main(int argc, char** argv) {
   app.add_flag("--reuse", reuse, "reuse declarations this process verified in earlier exports");
   std::string cache_dir;
   app.add_option("--cache", cache_dir, "with --reuse: also reuse and record verified declarations in this cache");
+  app.add_option("--image-dir", opts.session.images.dir,
+                 "map exports from their images in this directory, and write the image of an export read "
+                 "(docs/kernel.md, \"Export images\"); empty: no images");
+  app.add_option("--image-min-bytes", opts.session.images.min_bytes, "exports smaller than this are read, never imaged");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -181,6 +190,9 @@ int main(int argc, char** argv) {
         case sv::RequestKind::Info: handle_import(session, ctx, max_payload); break;
         default: fail_with(ctx, "crashed", "protocol", "unexpected request kind"); break;
       }
+      // What a request freed (an import's table, a chunk's scratch terms) goes back to the
+      // system: N workers cost their live memory, not each one's high-water mark.
+      ::malloc_trim(0);
     } catch (const std::bad_alloc&) {
       session.clear();  // give the memory back before answering
       if (!ctx.answered()) fail_with(ctx, "crashed", "out_of_memory", "the worker ran out of memory");

@@ -13,6 +13,8 @@
 #include "image_format.hpp"
 #include "leanbatch/host/export_image.hpp"
 
+#include <malloc.h>
+
 namespace leanbatch::host {
 
 const char* to_string(ImageUse u) {
@@ -276,6 +278,8 @@ ReadResult load_export(const std::string& path, const ReadOptions& ro, const Ima
     if (mapped) {
       (*mapped)->stats.seconds = (*read)->stats.seconds;
       rep.seconds = since(t1);
+      read = ReadResult{};  // the heap copy goes; the mapping replaces it
+      ::malloc_trim(0);     // and its pages go back to the system (else they stay resident)
       return *mapped;
     }
     rep.note = "image '" + rep.image + "' written but not mapped: " + mapped.error();

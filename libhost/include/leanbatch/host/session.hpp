@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "leanbatch/host/checker.hpp"
+#include "leanbatch/host/export_image.hpp"
 #include "leanbatch/host/export_reader.hpp"
 
 namespace leanbatch::host {
@@ -24,17 +25,21 @@ struct SessionOptions {
   size_t max_environments = 4;   ///< LRU capacity (at least 1)
   size_t max_retained_bytes = 0; ///< 0: no byte limit
   CheckOptions check;            ///< kernel options for every environment
+  /// Export images (export_image.hpp): with a directory, an export is mapped from its image
+  /// when one exists, and its image is written after reading it otherwise.
+  ImageOptions images;
 };
 
 /// A loaded export in the session.
 struct LoadedExport {
   std::string path;
   std::shared_ptr<Environment> env;
-  std::unique_ptr<Checker> checker;
+  std::unique_ptr<Checker> checker;  ///< the serial checker, made on first use
   /// Part checkers (CheckOptions::assume_unselected), by part number (1, 2, …).
   std::map<uint32_t, std::unique_ptr<Checker>> parts;
   uint64_t size = 0;
   int64_t mtime_ns = 0;
+  ImageReport image;  ///< how it was loaded: mapped from an image, read (and imaged), or read
   size_t bytes() const { return env ? env->store().bytes() : 0; }
 };
 

@@ -1,0 +1,41 @@
+#pragma once
+/// Where a run keeps export images (libhost export_image.hpp; docs/kernel.md "Export images").
+///
+/// An image pays when one export is loaded more than once: by several workers (a split
+/// export: one worker reads and writes the image, the others map it, and the page cache
+/// holds one copy for all of them), by a restarted worker (memory cycling maps it in
+/// milliseconds instead of parsing again), or by a later run (kept images). So:
+///   * `--image-dir DIR`: images are kept in DIR, in every mode;
+///   * else `--cache DIR` (and reuse on): kept in DIR/images, in every mode;
+///   * else, supervised: a temporary directory of this run, removed when it ends, created
+///     only when some export is at least `--image-min-mb` large;
+///   * else (in-process, nothing kept), and with `--no-images`: none.
+/// Exports smaller than `--image-min-mb` are always just read (parsing them is cheap).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "leanbatch/commands.hpp"
+
+namespace leanbatch::tools {
+
+class RunImages {
+ public:
+  /// `files`: the export files of the run (as opened). Never fails: a directory that cannot
+  /// be made only means no images (said on stderr).
+  RunImages(const CheckCliOptions& o, bool supervised, const std::vector<std::string>& files);
+  RunImages(const RunImages&) = delete;
+  RunImages& operator=(const RunImages&) = delete;
+  ~RunImages();  ///< removes a temporary image directory
+
+  const std::string& dir() const { return dir_; }  ///< absolute; empty: no images
+  uint64_t min_bytes() const { return min_bytes_; }
+  bool temporary() const { return temporary_; }
+
+ private:
+  std::string dir_;
+  uint64_t min_bytes_ = 0;
+  bool temporary_ = false;
+};
+
+}  // namespace leanbatch::tools
