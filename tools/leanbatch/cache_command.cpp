@@ -7,6 +7,7 @@
 #include "common/verified_cache.hpp"
 #include "leanbatch/commands.hpp"
 #include "leanbatch/host/json.hpp"
+#include "leanbatch/run_images.hpp"
 
 namespace leanbatch::tools {
 
@@ -28,6 +29,9 @@ int run_cache(const CacheOptions& opts, RowWriter& out) {
   host::JsonObject o;
   o.field("schema", kRowSchema).field("type", "cache");
   auto before = cache->stats();
+  // Export images kept beside the keys (run_images.hpp).
+  const std::string images = (std::filesystem::path(opts.dir) / "images").string();
+  const ImageDirStats img = image_dir_stats(images);
   if (opts.clear) {
     std::string err;
     if (!cache->clear(err)) {
@@ -36,11 +40,14 @@ int run_cache(const CacheOptions& opts, RowWriter& out) {
     }
     auto after = cache->stats();
     o.field("path", after.path).field("cleared", before.entries).field("entries", after.entries).field("bytes", after.bytes);
+    o.field("images_cleared", clear_image_dir(images));
   } else {
     o.field("path", before.path)
         .field("entries", before.entries)
         .field("files", before.files)
         .field("bytes", before.bytes)
+        .field("images", img.images)
+        .field("image_bytes", img.bytes)
         .field("cache_schema", before.schema)
         .field("created_by", before.created_by);
   }

@@ -58,4 +58,31 @@ RunImages::~RunImages() {
   if (ec) spdlog::warn("cannot remove the temporary image directory '{}': {}", dir_, ec.message());
 }
 
+ImageDirStats image_dir_stats(const std::string& dir) {
+  ImageDirStats st;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    if (e.path().extension() != ".lbimage") continue;
+    struct stat sb {};
+    if (::stat(e.path().c_str(), &sb) != 0) continue;
+    ++st.images;
+    st.bytes += static_cast<uint64_t>(sb.st_blocks) * 512;
+  }
+  return st;
+}
+
+uint64_t clear_image_dir(const std::string& dir) {
+  uint64_t n = 0;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string ext = e.path().extension().string();
+    if (ext == ".lbimage" && fs::remove(e.path(), ec)) ++n;
+    // Temporary files of an interrupted build; a build in progress holds its lock and
+    // rewrites its own temporary file.
+    if (e.path().filename().string().find(".lbimage.tmp") != std::string::npos) fs::remove(e.path(), ec);
+  }
+  fs::remove_all(fs::path(dir) / "stamps", ec);
+  return n;
+}
+
 }  // namespace leanbatch::tools

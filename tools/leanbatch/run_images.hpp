@@ -38,4 +38,14 @@ class RunImages {
   bool temporary_ = false;
 };
 
+/// Images kept in a directory (`leanbatch cache stats|clear`).
+struct ImageDirStats {
+  uint64_t images = 0;
+  uint64_t bytes = 0;  ///< allocated on disk (images are sparse files)
+};
+ImageDirStats image_dir_stats(const std::string& dir);
+/// Removes the images of `dir` (a process mapping one keeps its mapping) and their memo;
+/// returns how many images went.
+uint64_t clear_image_dir(const std::string& dir);
+
 }  // namespace leanbatch::tools
