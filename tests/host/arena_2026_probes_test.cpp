@@ -202,9 +202,15 @@ TEST_CASE("Probe str-lit-utf8: a string literal expands to code points", "[kerne
   b.thm("projBytes", b.eq(listChar, b.proj("String", 0, b.st().mk_str("\xc3\xa9")), chars(b, {0xc3, 0xa9})),
         b.refl(listChar, chars(b, {0xc3, 0xa9})));
   b.thm("otherLiteral", b.eq(S, lit, b.st().mk_str("e")), b.refl(S, lit));
-  Verdicts r = check_decls(b, {"Char", "String", "codePoints", "codePointsSym", "bytes", "projData", "projBytes", "otherLiteral"});
-  for (const char* ok : {"Char", "String", "codePoints", "codePointsSym", "projData"}) EXPECT_OK(r, ok);
-  for (const char* bad : {"bytes", "projBytes", "otherLiteral"}) EXPECT_REJECTED(r, bad);
+  // A NUL character is a character (written to the file as \u0000 and read back).
+  Expr nul = b.st().mk_str(std::string_view("a\0b", 3));
+  b.thm("nul", b.eq(S, nul, mk({97, 0, 98})), b.refl(S, nul));
+  b.thm("nulCut", b.eq(S, nul, mk({97})), b.refl(S, nul));
+  b.thm("nulCutLit", b.eq(S, nul, b.st().mk_str("a")), b.refl(S, nul));
+  Verdicts r = check_decls(b, {"Char", "String", "codePoints", "codePointsSym", "bytes", "projData", "projBytes", "otherLiteral",
+                               "nul", "nulCut", "nulCutLit"});
+  for (const char* ok : {"Char", "String", "codePoints", "codePointsSym", "projData", "nul"}) EXPECT_OK(r, ok);
+  for (const char* bad : {"bytes", "projBytes", "otherLiteral", "nulCut", "nulCutLit"}) EXPECT_REJECTED(r, bad);
 }
 
 // str-lit-utf8-bad: an export's string must be Unicode text. JSON can still spell a lone
