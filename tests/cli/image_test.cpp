@@ -137,13 +137,17 @@ TEST_CASE("images: a supervised run keeps its images in a temporary directory th
   const std::string tmp = fresh_dir("tmpdir");
   fs::create_directories(tmp);
   const std::string file = corpus("converted/Init.Prelude.ndjson");
-  for (const char* j : {"-j1", "-j2"}) {
-    Proc r = run({"check", j, "-v", "--image-min-mb", "0", file}, {}, {"TMPDIR=" + tmp});
+  for (std::vector<std::string> opts : {std::vector<std::string>{"-j2"}, {"-j1", "--max-requests", "3"}}) {
+    Proc r = run(args(args({"check", "-v", "--image-min-mb", "0"}, opts), {file}), {}, {"TMPDIR=" + tmp});
     INFO(r.err);
     CHECK(r.exit == 0);
     CHECK((contains(r.err, "image written") || contains(r.err, "image mapped")));
     CHECK(fs::is_empty(tmp));
   }
+  // One worker that is never cycled: nothing to share, no image.
+  Proc lone = run({"check", "-j1", "-v", "--image-min-mb", "0", file}, {}, {"TMPDIR=" + tmp});
+  CHECK(lone.exit == 0);
+  CHECK_FALSE(contains(lone.err, "image"));
   // In-process, nothing kept and nothing temporary.
   Proc inp = run({"check", "--in-process", "-v", "--image-min-mb", "0", file}, {}, {"TMPDIR=" + tmp});
   CHECK(inp.exit == 0);

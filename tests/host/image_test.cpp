@@ -2,6 +2,7 @@
 // node; a damaged, truncated, foreign or stale image is never used; builders of one image
 // serialise.
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -288,4 +289,41 @@ TEST_CASE("concurrent loads of one export build its image once", "[image]") {
   REQUIRE(mapped == 2);
   // Only the image, its lock and no temporary file are left.
   for (auto& e : fs::directory_iterator(io.dir)) REQUIRE(e.path().string().find(".tmp.") == std::string::npos);
+}
+
+TEST_CASE("a load that finds a build under way waits for it and maps its image, or builds if none came", "[image]") {
+  TempDir dir;
+  std::string exp = dir.str("e.ndjson");
+  fs::copy_file(corpus_path("converted/Init.Prelude.ndjson"), exp);
+  ImageOptions io;
+  io.dir = dir.str("images");
+  fs::create_directories(io.dir);
+  auto key = content_key(exp, "");
+  REQUIRE(key);
+  const std::string img = io.dir + "/" + image_file_name(*key);
+  auto reference = load("converted/Init.Prelude.ndjson");
+  for (bool builder_writes : {true, false}) {
+    INFO("the builder writes the image: " << builder_writes);
+    fs::remove(img);
+    // This test is the builder: it holds the image's lock.
+    int fd = ::open((img + ".lock").c_str(), O_RDWR | O_CREAT, 0644);
+    REQUIRE(fd >= 0);
+    REQUIRE(::flock(fd, LOCK_EX) == 0);
+    ImageReport r;
+    ReadResult got;
+    std::thread loader([&] { got = load_export(exp, {}, io, &r); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the loader waits meanwhile
+    if (builder_writes) REQUIRE(write_image(*reference, *key, img));
+    ::close(fd);  // the build is over
+    loader.join();
+    REQUIRE(got);
+    require_same(*reference, **got);
+    if (builder_writes) {
+      REQUIRE(r.use == ImageUse::Mapped);
+      REQUIRE(r.note.empty());
+    } else {
+      REQUIRE(r.use == ImageUse::Built);  // the other builder gave up: this one builds
+      REQUIRE(r.note.empty());
+    }
+  }
 }

@@ -1,5 +1,7 @@
 #include "common/verified_cache.hpp"
 
+#include "leanbatch/host/export_image.hpp"
+
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <sqlite3.h>
@@ -88,7 +90,7 @@ std::unique_ptr<VerifiedCache> VerifiedCache::open(const std::string& dir, std::
     schema = meta(db, "schema");
   }
   if (schema != kSchema) return fail("schema " + schema + ", this leanbatch reads schema " + kSchema);
-  return std::unique_ptr<VerifiedCache>(new VerifiedCache(db, path));
+  return std::unique_ptr<VerifiedCache>(new VerifiedCache(db, path, dir));
 }
 
 VerifiedCache::~VerifiedCache() {
@@ -161,24 +163,18 @@ bool VerifiedCache::flush() {
   return ok;
 }
 
-std::optional<std::string> VerifiedCache::file_key(const std::string& path, const std::string& options) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return std::nullopt;
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) == 1;
-  std::string head = std::string("leanbatch file-cache v1\n") + LEANBATCH_VERSION + "\n" + options + "\n";
-  ok = ok && EVP_DigestUpdate(ctx, head.data(), head.size()) == 1;
-  std::vector<char> buf(1 << 20);
-  size_t n;
-  while (ok && (n = std::fread(buf.data(), 1, buf.size(), f)) > 0) ok = EVP_DigestUpdate(ctx, buf.data(), n) == 1;
-  ok = ok && !std::ferror(f);
-  std::fclose(f);
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  ok = ok && EVP_DigestFinal_ex(ctx, md, &len) == 1;
-  EVP_MD_CTX_free(ctx);
-  if (!ok) return std::nullopt;
-  return std::string(reinterpret_cast<const char*>(md), len);
+std::optional<std::string> VerifiedCache::file_key(const std::string& path, const std::string& options,
+                                                   const std::string& memo_dir) {
+  // The content digest comes from libhost (export_image.hpp), which remembers it per file
+  // state in memo_dir/stamps: an unchanged multi-GB export is not read again just to find
+  // its rows (docs/kernel.md, "Export images", for why a remembered digest is the file's).
+  auto content = host::content_key(path, memo_dir);
+  if (!content) return std::nullopt;
+  std::string buf = std::string("leanbatch file-cache v2\n") + LEANBATCH_VERSION + "\n" + options + "\n";
+  buf.append(reinterpret_cast<const char*>(content->data()), content->size());
+  unsigned char md[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(buf.data()), buf.size(), md);
+  return std::string(reinterpret_cast<const char*>(md), sizeof md);
 }
 
 namespace {

@@ -41,8 +41,12 @@ class VerifiedCache {
   bool flush_if_due();
 
   /// Whole exports: the key of an export file (SHA-256 over a tag, leanbatch's version, the
-  /// verdict-affecting options and every byte of the file), or nullopt if it cannot be read.
-  static std::optional<std::string> file_key(const std::string& path, const std::string& options);
+  /// verdict-affecting options and the SHA-256 of every byte of the file), or nullopt if it
+  /// cannot be read. The file's digest is remembered per file state in `memo_dir` (empty:
+  /// always read).
+  static std::optional<std::string> file_key(const std::string& path, const std::string& options,
+                                             const std::string& memo_dir);
+  const std::string& dir() const { return dir_; }
   /// The stored rows of a whole export with this key, if present and intact.
   std::optional<std::vector<std::string>> find_file(const std::string& key);
   /// Stores them (one transaction). False (with a warning, once) on failure.
@@ -63,9 +67,11 @@ class VerifiedCache {
   static int64_t check_value(const std::string& key);
 
  private:
-  explicit VerifiedCache(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  VerifiedCache(sqlite3* db, std::string path, std::string dir)
+      : db_(db), path_(std::move(path)), dir_(std::move(dir)) {}
   sqlite3* db_;
   std::string path_;
+  std::string dir_;
   std::vector<std::string> pending_;
   bool write_failed_ = false;
   std::chrono::steady_clock::time_point last_flush_ = std::chrono::steady_clock::now();

@@ -29,7 +29,7 @@ bool deterministic(simdjson::dom::element row) {
 
 bool FileCache::replay(size_t i, const WorkItem& item, RunReport& report, Outcomes& oc) {
   if (!item.decls.empty()) return false;  // only whole exports
-  auto key = VerifiedCache::file_key(item.file, options_);
+  auto key = VerifiedCache::file_key(item.file, options_, cache_.dir());
   if (!key) return false;  // unreadable: the checker reports it
   auto rows = cache_.find_file(*key);
   if (!rows) {

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <filesystem>
 #include <system_error>
+#include <thread>
+#include <algorithm>
 
 #include "leanbatch/spool.hpp"
 
@@ -34,7 +36,12 @@ RunImages::RunImages(const CheckCliOptions& o, bool supervised, const std::vecto
     dir_ = fs::absolute(kept).lexically_normal().string();
     return;
   }
-  if (!supervised) return;
+  // A temporary image pays only when an export is loaded more than once in this run: by
+  // several workers, or again after a planned restart (memory cycling). A lone worker would
+  // only pay for writing it.
+  const unsigned workers = o.jobs ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
+  const bool cycling = o.max_requests || o.max_imports || o.max_retained_mb || o.rss_soft_mb || o.idle_restart_s;
+  if (!supervised || (workers < 2 && !cycling)) return;
   bool large = false;
   for (const std::string& f : files) {
     struct stat sb {};

@@ -7,8 +7,9 @@
 /// milliseconds instead of parsing again), or by a later run (kept images). So:
 ///   * `--image-dir DIR`: images are kept in DIR, in every mode;
 ///   * else `--cache DIR` (and reuse on): kept in DIR/images, in every mode;
-///   * else, supervised: a temporary directory of this run, removed when it ends, created
-///     only when some export is at least `--image-min-mb` large;
+///   * else, supervised with several workers or a restart policy (--max-requests, …): a
+///     temporary directory of this run, removed when it ends, created only when some export
+///     is at least `--image-min-mb` large;
 ///   * else (in-process, nothing kept), and with `--no-images`: none.
 /// Exports smaller than `--image-min-mb` are always just read (parsing them is cheap).
 #include <cstdint>

@@ -164,8 +164,9 @@ bool current_state(const std::string& path, FileState& s) {
 /// An exclusive lock on `path` (created if needed), polled so that cancellation is seen.
 class BuildLock {
  public:
+  /// Waits for the lock (polling, so that a cancelled read stops waiting).
   bool acquire(const std::string& path, const CancelToken* cancel, std::string& err) {
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd_ < 0) {
       err = "cannot create the lock '" + path + "': " + errno_text();
       return false;
@@ -241,7 +242,10 @@ ReadResult load_export(const std::string& path, const ReadOptions& ro, const Ima
     rep.seconds = since(t0);
     return env;
   }
-  // Build it, once: whoever holds the lock builds; the others then map what it wrote.
+  // Build it, once: whoever holds the lock builds; the others wait and map what it wrote
+  // (one parse for N workers, and one copy in memory: reading in parallel as well was
+  // measured no faster on 2 cores, since the builder writes while the others would wait
+  // anyway, and it doubled the peak memory; docs/benchmarks.md).
   BuildLock lock;
   std::string err;
   if (!lock.acquire(rep.image + ".lock", ro.cancel, err)) {
