@@ -79,14 +79,22 @@ std::optional<std::uint64_t> ChildProcess::resident_set_bytes() const {
   ssize_t n = ::read(fd.get(), buf, sizeof buf);
   if (n <= 0) return std::nullopt;
   std::string_view text(buf, static_cast<std::size_t>(n));
-  // statm: "size resident shared text lib data dt", all in pages.
-  std::size_t space = text.find(' ');
-  if (space == std::string_view::npos) return std::nullopt;
-  text.remove_prefix(space + 1);
-  std::uint64_t pages = 0;
-  if (std::from_chars(text.data(), text.data() + text.size(), pages).ec != std::errc{}) return std::nullopt;
+  // statm: "size resident shared text lib data dt", all in pages; "shared" is the resident
+  // file-backed (and shmem) pages. Those are left out: a mapped file (an export image many
+  // workers map, the executable, libraries) is shared and reclaimable, and counting it
+  // would restart or kill workers for memory they do not hold alone.
+  std::uint64_t field[3] = {0, 0, 0};
+  const char* p = text.data();
+  const char* end = text.data() + text.size();
+  for (auto& f : field) {
+    while (p < end && *p == ' ') ++p;
+    auto [next, ec] = std::from_chars(p, end, f);
+    if (ec != std::errc{}) return std::nullopt;
+    p = next;
+  }
   static const auto page_size = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
-  return pages * page_size;
+  const std::uint64_t resident = field[1], shared = field[2];
+  return (resident > shared ? resident - shared : 0) * page_size;
 }
 
 }  // namespace leanbatch::supervise

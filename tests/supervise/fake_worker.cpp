@@ -9,10 +9,11 @@
 //   --version=TEXT             worker version in Hello
 // Everything else is a command in the request payload (one line, space separated):
 //   echo TEXT | error TEXT | rows N [SIZE] | sleep MS | stats BYTES | stderr TEXT
-//   abort | segv | stack | loop | balloon MB | balloon-keep MB | exit CODE
+//   abort | segv | stack | loop | balloon MB | balloon-keep MB | map-keep MB | exit CODE
 //   garbage | oversize | wrong-gen | unasked | double | unknown-type
 //   rows-crash N | close-stdout | crash-once PATH | throw TEXT | noanswer
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -152,6 +153,24 @@ bool handle(lbs::ChildChannel& channel, lbs::RequestContext& ctx) {
     kept.push_back(balloon(mib));
     if (cmd == "balloon") sleep_forever();
     return ctx.respond("ballooned");
+  }
+  if (cmd == "map-keep") {
+    // A file of MB MiB mapped privately and read through (resident, file-backed, clean):
+    // what a worker mapping an export image holds. Kept mapped.
+    long mib = number(word(rest), 64);
+    char path[] = "/tmp/lbs-fake-map-XXXXXX";
+    int fd = ::mkstemp(path);
+    if (fd < 0 || ::ftruncate(fd, mib << 20) != 0) return ctx.fail("cannot make the file");
+    ::unlink(path);
+    std::vector<char> block(1 << 20, 'x');
+    for (long i = 0; i < mib; ++i) (void)!::write(fd, block.data(), block.size());
+    void* p = ::mmap(nullptr, static_cast<size_t>(mib) << 20, PROT_READ, MAP_PRIVATE, fd, 0);
+    ::close(fd);
+    if (p == MAP_FAILED) return ctx.fail("cannot map");
+    long sum = 0;
+    for (long off = 0; off < (mib << 20); off += 4096) sum += static_cast<const volatile char*>(p)[off];
+    if (sum < 0) say("fake: impossible");
+    return ctx.respond("mapped");
   }
   if (cmd == "exit") {
     say("fake: exiting mid-request");

@@ -89,6 +89,17 @@ TEST_CASE("RSS above the soft ceiling restarts the worker between requests") {
   expect_single_restart(*sink, lbs::RestartCause::RssSoft);
 }
 
+TEST_CASE("RSS ceilings count private memory, not file-backed mapped pages (an export image)") {
+  auto options = fake_pool();
+  options.worker.restart.rss_soft_bytes = 48u << 20;
+  // 96 MiB of a mapped file, all resident: shared and reclaimable, so no restart...
+  auto sink = run_sequence(options, {job(1, "map-keep 96"), job(2, "echo x"), job(3, "balloon-keep 64"), job(4, "echo y")});
+  CHECK(generation_of(*sink, 2) == 1);
+  // ...while 64 MiB of heap is over the ceiling.
+  CHECK(generation_of(*sink, 4) == 2);
+  expect_single_restart(*sink, lbs::RestartCause::RssSoft);
+}
+
 TEST_CASE("an idle worker is restarted before its next request") {
   auto options = fake_pool();
   options.worker.restart.idle_restart = 300ms;

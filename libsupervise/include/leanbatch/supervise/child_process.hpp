@@ -50,8 +50,9 @@ class ChildProcess {
   /// SIGKILL the group and reap; no-op when empty. Returns the raw status or nullopt.
   std::optional<int> kill_and_reap() noexcept;
 
-  /// Resident set size in bytes (second field of /proc/<pid>/statm times the page size),
-  /// nullopt when reaped or /proc is unreadable. Counts the child only, not helpers it
+  /// Private resident memory in bytes: the resident set minus its file-backed (and shmem)
+  /// pages (/proc/<pid>/statm: resident − shared, times the page size), which is what the RSS
+  /// policies limit; nullopt when reaped or /proc is unreadable. Counts the child only, not helpers it
   /// forked. One open/read/close: cheap enough to sample during every request.
   std::optional<std::uint64_t> resident_set_bytes() const;
 
