@@ -208,6 +208,15 @@ TEST_CASE("load_export builds an image once, maps it next time, and rebuilds a d
   REQUIRE(load_export(exp, {}, io, &r4));
   REQUIRE(r4.use == ImageUse::Mapped);
 
+  // A builder killed mid-write leaves its temporary file: the next builder removes it.
+  const std::string leftover = r1.image + ".tmp.99999.0";
+  spit(leftover, "half an image");
+  ::unlink(r1.image.c_str());
+  ImageReport r6;
+  REQUIRE(load_export(exp, {}, io, &r6));
+  REQUIRE(r6.use == ImageUse::Built);
+  REQUIRE_FALSE(fs::exists(leftover));
+
   // Below the size threshold: no image at all.
   ImageOptions big = io;
   big.min_bytes = uint64_t{1} << 40;

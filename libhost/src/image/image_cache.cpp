@@ -1,5 +1,6 @@
 // The image directory: content keys (with their stat memo), image names, and load_export,
 // which maps a valid image or reads the export and builds one, one builder per image.
+#include <dirent.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <sys/file.h>
@@ -192,6 +193,16 @@ class BuildLock {
   int fd_ = -1;
 };
 
+// Removes IMAGE.tmp.* in `dir` (write_image's temporary files of this image).
+void remove_leftovers(const std::string& dir, const std::string& image) {
+  const std::string prefix = image.substr(image.find_last_of('/') + 1) + ".tmp.";
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return;
+  while (const dirent* e = ::readdir(d))
+    if (std::strncmp(e->d_name, prefix.c_str(), prefix.size()) == 0) ::unlinkat(::dirfd(d), e->d_name, 0);
+  ::closedir(d);
+}
+
 double since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -253,6 +264,9 @@ ReadResult load_export(const std::string& path, const ReadOptions& ro, const Ima
       return std::unexpected(ReadError{ReadErrorKind::Cancelled, path, 0, 0, "cancelled"});
     return failed(err);
   }
+  // Holding the lock, no one else writes this image: temporary files of it are left by a
+  // builder that died (killed mid-write), and go.
+  remove_leftovers(io.dir, rep.image);
   why.clear();
   if (auto env = try_map(why)) {
     rep.use = ImageUse::Mapped;
