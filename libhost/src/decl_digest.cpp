@@ -75,6 +75,15 @@ DeclDigests::DeclDigests(const Environment& env, bool dense, bool with_proofs)
 
 void DeclDigests::put_name(std::string& buf, Name n) const {
   const TermStore& st = env_.store();
+  // Only persistent names are remembered: a scratch name's id is reused once the scratch
+  // region is dropped, and would then stand for another name.
+  const bool memo = st.name_is_persistent(n);
+  const uint32_t key = n.id;  // (the loop below walks n up to the anonymous name)
+  if (auto it = memo ? name_bytes_.find(key) : name_bytes_.end(); it != name_bytes_.end()) {
+    buf.append(it->second);
+    return;
+  }
+  const size_t start = buf.size();
   std::vector<Name> parts;
   for (; st.name_kind(n) != NameKind::Anonymous; n = st.name_prefix(n)) parts.push_back(n);
   put_u64(buf, parts.size());
@@ -87,6 +96,7 @@ void DeclDigests::put_name(std::string& buf, Name n) const {
       put_u64(buf, st.name_number(parts[i]));
     }
   }
+  if (memo) name_bytes_.emplace(key, buf.substr(start));
 }
 
 void DeclDigests::put_level(std::string& buf, Level l) const {
@@ -118,8 +128,9 @@ const Digest& DeclDigests::of_expr(Expr root) {
     have_.resize(st.expr_count(), 0);
   }
   // Post-order with an explicit stack: children first, then the node from their digests.
-  std::vector<std::pair<Expr, bool>> stack{{root, false}};
-  std::string buf;
+  auto& stack = expr_stack_;
+  stack.assign(1, {root, false});
+  std::string& buf = node_buf_;
   Expr kid[3];
   auto kids = [&](Expr e) -> int {
     switch (st.kind(e)) {
@@ -174,7 +185,7 @@ const Digest& DeclDigests::of_expr(Expr root) {
   return digest(root);
 }
 
-std::vector<uint32_t> DeclDigests::references(uint32_t decl) {
+const std::vector<uint32_t>& DeclDigests::references(uint32_t decl) {
   if (auto it = refs_.find(decl); it != refs_.end()) return it->second;
   const TermStore& st = env_.store();
   const Declaration& d = env_.declaration(decl);
@@ -184,7 +195,8 @@ std::vector<uint32_t> DeclDigests::references(uint32_t decl) {
   auto ref = [&](Name n) {
     if (auto ci = env_.find(n); ci && env_.constant(*ci).decl != decl) out.push_back(env_.constant(*ci).decl);
   };
-  std::vector<Expr> stack;
+  std::vector<Expr>& stack = scan_stack_;
+  stack.clear();
   auto scan = [&](Expr root) {
     if (!root.valid()) return;
     stack.push_back(root);
@@ -230,8 +242,7 @@ std::vector<uint32_t> DeclDigests::references(uint32_t decl) {
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
-  refs_.emplace(decl, out);
-  return out;
+  return refs_.emplace(decl, std::move(out)).first->second;
 }
 
 Digest DeclDigests::compute_decl(uint32_t decl) {

@@ -46,7 +46,8 @@ class DeclDigests {
   std::optional<Digest> of_name(Name name);
   /// The declarations `decl` refers to directly (sorted; itself excluded; through theorem
   /// proofs too when `with_proofs`).
-  std::vector<uint32_t> references(uint32_t decl);
+  /// (A reference into a memo: valid as long as this object.)
+  const std::vector<uint32_t>& references(uint32_t decl);
 
  private:
   const Digest& of_expr(Expr e);
@@ -70,6 +71,11 @@ class DeclDigests {
   std::unordered_map<uint32_t, uint32_t> sparse_stamp_;
   uint32_t stamp_now_ = 0;
   std::unordered_map<uint32_t, std::vector<uint32_t>> refs_;  // references(), memoised
+  // Speed only: scratch reused across calls, and each name's serialisation made once.
+  std::vector<std::pair<Expr, bool>> expr_stack_;
+  std::vector<Expr> scan_stack_;
+  std::string node_buf_;
+  mutable std::unordered_map<uint32_t, std::string> name_bytes_;
   bool known(Expr e) const { return dense_ ? e.id < have_.size() && have_[e.id] : sparse_.count(e.id) > 0; }
   const Digest& digest(Expr e) const { return dense_ ? exprs_[e.id] : sparse_.at(e.id); }
   void set_digest(Expr e, const Digest& d) {

@@ -280,6 +280,8 @@ class TermStore {
   void begin_scratch();
   void drop_scratch();
   bool scratch_active() const { return exprs_.scratch_active(); }
+  /// A name that outlives the current scratch region (every name outside scratch mode).
+  bool name_is_persistent(Name n) const { return !names_.scratch_active() || n.id < names_.watermark(); }
   /// Number of scratch expression nodes currently alive (0 outside scratch mode).
   uint32_t scratch_exprs() const { return exprs_.size() - exprs_.watermark(); }
   uint32_t fresh_fvar_index() {
