@@ -180,7 +180,16 @@ void Engine::on_outcome(sv::JobOutcome&& o) {
     on_import(job, o);
   else if (job.kind == Job::Kind::Check)
     on_check(job, o);
-  // Warm: another worker loaded the export for the parts; the main import reports errors.
+  else if (job.kind == Job::Kind::Warm && o.kind == sv::OutcomeKind::Response)
+    // Warm: another worker loaded the export for the parts; the main import reports errors,
+    // but what happened to the image here is said (it may have been this worker that found
+    // a damaged image and rebuilt it).
+    if (auto info = proto::decode_import_response(o.payload)) {
+      if (info->image == "built")
+        spdlog::info("'{}': image written in {:.3f}s by worker {}", files_[job.file].path, info->image_seconds,
+                     o.ref.worker_id);
+      if (!info->image_note.empty()) spdlog::warn("'{}': {}", files_[job.file].path, info->image_note);
+    }
 }
 
 // Admission: at most one file per worker is open (imported and being checked) at a time,
