@@ -455,3 +455,20 @@ TEST_CASE("sweeps: a declaration verified once is reused in the next module, in 
   }
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("a --decl may name any constant (a constructor, a recursor), with the same rows in every mode") {
+  using namespace lbcli;
+  const std::string file = corpus("converted/Nat.gcd.ndjson");
+  std::vector<std::string> expected;
+  for (const char* mode : {"--in-process", "-j1", "-j2"}) {
+    INFO(mode);
+    Proc r = run({"check", mode, "--decl", "Nat.succ", "--decl", "Nat.rec", "--decl", "Nat.gcd", file});
+    CHECK(r.exit == 0);
+    std::vector<std::string> got;
+    for (const auto& row : r.rows_of("decl")) got.push_back(field(row, "name") + " " + field(row, "status"));
+    std::sort(got.begin(), got.end());
+    CHECK(std::find(got.begin(), got.end(), "Nat ok") != got.end());  // the block of Nat.succ and Nat.rec
+    if (expected.empty()) expected = got;
+    CHECK(got == expected);
+  }
+}

@@ -95,12 +95,21 @@ size_t table_chunk_bytes(uint32_t max_payload) { return std::max<size_t>(1024, s
 
 namespace {
 std::string encode_chunk(const ImportTableChunk& c) {
-  return JsonObject()
-      .field("first", c.first)
+  JsonObject o;
+  o.field("first", c.first)
       .raw("names", host::json_string_array(c.names))
       .raw("lines", u64_array(c.lines))
-      .raw("kinds", host::json_string_array(c.kinds))
-      .str();
+      .raw("kinds", host::json_string_array(c.kinds));
+  if (!c.others.empty()) {
+    std::vector<uint64_t> decls;
+    std::vector<std::string> names;
+    for (const auto& [d, n] : c.others) {
+      decls.push_back(d);
+      names.push_back(n);
+    }
+    o.raw("other_decls", u64_array(decls)).raw("other_names", host::json_string_array(names));
+  }
+  return o.str();
 }
 }  // namespace
 
@@ -114,14 +123,18 @@ std::vector<std::string> encode_import_table(const ImportResponse& r, size_t bud
     c = ImportTableChunk{};
     estimate = 64;
   };
+  size_t o = 0;  // next entry of r.others (sorted by declaration)
   for (uint64_t d = 0; d < r.names.size(); ++d) {
     // A conservative size estimate (escaping at most doubles a name, plus quotes and commas).
     size_t entry = 2 * r.names[d].size() + 2 * r.kinds[d].size() + 32;
+    size_t end = o;
+    while (end < r.others.size() && r.others[end].first == d) entry += 2 * r.others[end++].second.size() + 32;
     if (!c.names.empty() && estimate + entry > budget) flush();
     if (c.names.empty()) c.first = d;
     c.names.push_back(r.names[d]);
     c.lines.push_back(r.lines[d]);
     c.kinds.push_back(r.kinds[d]);
+    for (; o < end; ++o) c.others.push_back(r.others[o]);
     estimate += entry;
   }
   flush();
@@ -132,6 +145,7 @@ std::expected<void, std::string> assemble_import(ImportResponse& r, const std::v
   r.names.clear();
   r.lines.clear();
   r.kinds.clear();
+  r.others.clear();
   dom::parser parser;
   for (const std::string& payload : chunks) {
     auto obj = parse_object(parser, payload);
@@ -158,6 +172,19 @@ std::expected<void, std::string> assemble_import(ImportResponse& r, const std::v
     }
     if (r.names.size() != r.lines.size() || r.names.size() != r.kinds.size())
       return std::unexpected(std::string("inconsistent import table chunk"));
+    dom::array other_decls, other_names;
+    if (get(*obj, "other_decls", other_decls) && get(*obj, "other_names", other_names)) {
+      if (other_decls.size() != other_names.size()) return std::unexpected(std::string("inconsistent import table chunk"));
+      auto name_it = other_names.begin();
+      for (dom::element de : other_decls) {
+        uint64_t d;
+        std::string_view n;
+        if (de.get(d) != simdjson::SUCCESS || (*name_it).get(n) != simdjson::SUCCESS || d < first || d >= r.names.size())
+          return std::unexpected(std::string("bad constant in import table"));
+        r.others.emplace_back(d, std::string(n));
+        ++name_it;
+      }
+    }
   }
   if (r.names.size() != r.declarations)
     return std::unexpected("import table has " + std::to_string(r.names.size()) + " entries for " +

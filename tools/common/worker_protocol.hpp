@@ -26,6 +26,10 @@ struct ImportResponse {
   std::vector<std::string> names;  ///< first constant of each declaration
   std::vector<uint64_t> lines;
   std::vector<std::string> kinds;  ///< declaration kinds ("def", "inductive", …)
+  /// The other constants of declarations that have several (an inductive block's
+  /// constructors, recursors, …): (declaration, name), in declaration order. `--decl` may
+  /// name any constant, as in-process.
+  std::vector<std::pair<uint64_t, std::string>> others;
   double read_seconds = 0;
   uint64_t bytes = 0;
   std::string image;        ///< export image: "off", "mapped", "built", "failed"
@@ -37,6 +41,7 @@ struct ImportTableChunk {
   std::vector<std::string> names;
   std::vector<uint64_t> lines;
   std::vector<std::string> kinds;
+  std::vector<std::pair<uint64_t, std::string>> others;  ///< of this chunk's declarations
 };
 /// Payload budget of one table chunk for a frame cap of `max_payload` bytes.
 size_t table_chunk_bytes(uint32_t max_payload);

@@ -347,8 +347,11 @@ void Engine::start_item(size_t i) {
   s.started = true;
   // The name index is made only for items that name declarations (it costs memory in
   // proportion to the export: about 20 MB for 150k declarations).
-  if (!items_[i].decls.empty() && f.by_name.empty())
+  // Every constant's name leads to its declaration, as in-process (--decl Nat.succ).
+  if (!items_[i].decls.empty() && f.by_name.empty()) {
     for (uint64_t d = 0; d < f.info.names.size(); ++d) f.by_name[f.info.names[d]].push_back(d);
+    for (const auto& [d, name] : f.info.others) f.by_name[name].push_back(d);
+  }
   if (items_[i].decls.empty()) {
     s.planned.resize(f.info.declarations);
     for (uint64_t d = 0; d < f.info.declarations; ++d) s.planned[d] = d;

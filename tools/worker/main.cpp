@@ -59,6 +59,8 @@ void handle_import(host::Session& session, sv::RequestContext& ctx, uint32_t max
     resp.names.push_back(env.store().name_to_string(env.constant(d.first_const).name));
     resp.lines.push_back(d.line);
     resp.kinds.emplace_back(host::to_string(d.kind));
+    for (uint32_t i = 1; i < d.num_consts; ++i)
+      resp.others.emplace_back(resp.names.size() - 1, env.store().name_to_string(env.constant(d.first_const + i).name));
   }
   // The table first, in bounded Row frames; then the counts.
   for (const std::string& chunk : proto::encode_import_table(resp, proto::table_chunk_bytes(max_payload)))
