@@ -113,31 +113,43 @@ std::string encode_chunk(const ImportTableChunk& c) {
 }
 }  // namespace
 
+std::string ImportTableWriter::add(uint64_t d, std::string name, uint64_t line, std::string kind,
+                                   std::vector<std::string> others) {
+  // A conservative size estimate (escaping at most doubles a name, plus quotes and commas).
+  size_t entry = 2 * name.size() + 2 * kind.size() + 32;
+  for (const std::string& o : others) entry += 2 * o.size() + 32;
+  std::string done;
+  if (!chunk_.names.empty() && estimate_ + entry > budget_) {
+    done = encode_chunk(chunk_);
+    chunk_ = ImportTableChunk{};
+    estimate_ = 64;
+  }
+  if (chunk_.names.empty()) chunk_.first = d;
+  chunk_.names.push_back(std::move(name));
+  chunk_.lines.push_back(line);
+  chunk_.kinds.push_back(std::move(kind));
+  for (std::string& o : others) chunk_.others.emplace_back(d, std::move(o));
+  estimate_ += entry;
+  return done;
+}
+
+std::string ImportTableWriter::finish() {
+  if (chunk_.names.empty()) return {};
+  std::string done = encode_chunk(chunk_);
+  chunk_ = ImportTableChunk{};
+  return done;
+}
+
 std::vector<std::string> encode_import_table(const ImportResponse& r, size_t budget) {
   std::vector<std::string> out;
-  ImportTableChunk c;
-  size_t estimate = 64;
-  auto flush = [&]() {
-    if (c.names.empty()) return;
-    out.push_back(encode_chunk(c));
-    c = ImportTableChunk{};
-    estimate = 64;
-  };
+  ImportTableWriter w(budget);
   size_t o = 0;  // next entry of r.others (sorted by declaration)
   for (uint64_t d = 0; d < r.names.size(); ++d) {
-    // A conservative size estimate (escaping at most doubles a name, plus quotes and commas).
-    size_t entry = 2 * r.names[d].size() + 2 * r.kinds[d].size() + 32;
-    size_t end = o;
-    while (end < r.others.size() && r.others[end].first == d) entry += 2 * r.others[end++].second.size() + 32;
-    if (!c.names.empty() && estimate + entry > budget) flush();
-    if (c.names.empty()) c.first = d;
-    c.names.push_back(r.names[d]);
-    c.lines.push_back(r.lines[d]);
-    c.kinds.push_back(r.kinds[d]);
-    for (; o < end; ++o) c.others.push_back(r.others[o]);
-    estimate += entry;
+    std::vector<std::string> others;
+    while (o < r.others.size() && r.others[o].first == d) others.push_back(r.others[o++].second);
+    if (std::string c = w.add(d, r.names[d], r.lines[d], r.kinds[d], std::move(others)); !c.empty()) out.push_back(std::move(c));
   }
-  flush();
+  if (std::string c = w.finish(); !c.empty()) out.push_back(std::move(c));
   return out;
 }
 

@@ -45,8 +45,24 @@ struct ImportTableChunk {
 };
 /// Payload budget of one table chunk for a frame cap of `max_payload` bytes.
 size_t table_chunk_bytes(uint32_t max_payload);
-/// Splits the table of `r` into chunks that each encode to at most `budget` bytes (a single
-/// entry longer than that is cut at its own size: names are short in practice).
+/// Builds the table chunk by chunk as declarations are added, so that a worker never holds
+/// the whole table (448k names for a 670 MB export): each chunk encodes to at most `budget`
+/// bytes (a single entry longer than that is cut at its own size: names are short).
+class ImportTableWriter {
+ public:
+  explicit ImportTableWriter(size_t budget) : budget_(budget) {}
+  /// Adds declaration `d` (the next one) with the names of its further constants; returns a
+  /// finished chunk payload when the budget is reached (empty string otherwise).
+  std::string add(uint64_t d, std::string name, uint64_t line, std::string kind, std::vector<std::string> others);
+  /// The last chunk (empty string when there is none).
+  std::string finish();
+
+ private:
+  size_t budget_;
+  size_t estimate_ = 64;
+  ImportTableChunk chunk_;
+};
+/// Splits the table of `r` into chunks (ImportTableWriter).
 std::vector<std::string> encode_import_table(const ImportResponse& r, size_t budget);
 /// Fills the table of `r` (counts from the Response) from the chunk payloads, in order.
 std::expected<void, std::string> assemble_import(ImportResponse& r, const std::vector<std::string>& chunks);

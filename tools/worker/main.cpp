@@ -55,16 +55,19 @@ void handle_import(host::Session& session, sv::RequestContext& ctx, uint32_t max
   resp.image = host::to_string(img.use);
   resp.image_seconds = img.seconds;
   resp.image_note = img.note;
-  for (const host::Declaration& d : env.declarations()) {
-    resp.names.push_back(env.store().name_to_string(env.constant(d.first_const).name));
-    resp.lines.push_back(d.line);
-    resp.kinds.emplace_back(host::to_string(d.kind));
-    for (uint32_t i = 1; i < d.num_consts; ++i)
-      resp.others.emplace_back(resp.names.size() - 1, env.store().name_to_string(env.constant(d.first_const + i).name));
+  // The table first, in bounded Row frames made as it goes (never the whole table in
+  // memory); then the counts.
+  proto::ImportTableWriter table(proto::table_chunk_bytes(max_payload));
+  const host::TermStore& st = env.store();
+  for (uint64_t d = 0; d < env.declarations().size(); ++d) {
+    const host::Declaration& decl = env.declaration(static_cast<uint32_t>(d));
+    std::vector<std::string> others;
+    for (uint32_t i = 1; i < decl.num_consts; ++i) others.push_back(st.name_to_string(env.constant(decl.first_const + i).name));
+    std::string chunk = table.add(d, st.name_to_string(env.constant(decl.first_const).name), decl.line,
+                                  host::to_string(decl.kind), std::move(others));
+    if (!chunk.empty() && !ctx.row(chunk)) return;  // the parent is gone
   }
-  // The table first, in bounded Row frames; then the counts.
-  for (const std::string& chunk : proto::encode_import_table(resp, proto::table_chunk_bytes(max_payload)))
-    if (!ctx.row(chunk)) return;  // the parent is gone
+  if (std::string chunk = table.finish(); !chunk.empty() && !ctx.row(chunk)) return;
   ctx.stats(sv::StatsPayload{session.retained_bytes()});
   ctx.respond(proto::encode(resp));
 }
