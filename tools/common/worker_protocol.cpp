@@ -79,6 +79,7 @@ bool get_path(dom::object obj, std::string& out) {
 std::string encode(const ImportRequest& r) {
   JsonObject o;
   put_path(o, r.file);
+  if (!r.table) o.field("table", false);
   return o.str();
 }
 
@@ -232,6 +233,7 @@ std::expected<ImportRequest, std::string> decode_import_request(std::string_view
   if (!obj) return std::unexpected(obj.error());
   ImportRequest r;
   if (!get_path(*obj, r.file)) return std::unexpected(std::string("import request without 'file'"));
+  get(*obj, "table", r.table);
   return r;
 }
 

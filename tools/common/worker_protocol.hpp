@@ -17,6 +17,9 @@ namespace leanbatch::tools::protocol {
 /// Import: load an export into the worker's session.
 struct ImportRequest {
   std::string file;
+  /// Send the declaration table? A worker loading an export only to check parts of it
+  /// (a "warm" import) answers with the counts alone.
+  bool table = true;
 };
 /// The declaration table (names, lines, kinds) grows with the export, and no frame may: it
 /// travels in table chunks, Row frames of at most table_chunk_bytes() each, sent before the

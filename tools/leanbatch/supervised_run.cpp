@@ -219,7 +219,7 @@ void Engine::admit_files() {
       for (size_t w = 1; w < split_parts_; ++w) {
         uint64_t id = next_job_++;
         jobs_[id] = Job{Job::Kind::Warm, f, 0, {}};
-        pool_->submit(sv::Job{id, sv::RequestKind::Import, proto::encode(proto::ImportRequest{files_[f].path}),
+        pool_->submit(sv::Job{id, sv::RequestKind::Import, proto::encode(proto::ImportRequest{files_[f].path, false}),
                               files_[f].path, false, std::nullopt});
       }
   }

@@ -59,7 +59,7 @@ void handle_import(host::Session& session, sv::RequestContext& ctx, uint32_t max
   // memory); then the counts.
   proto::ImportTableWriter table(proto::table_chunk_bytes(max_payload));
   const host::TermStore& st = env.store();
-  for (uint64_t d = 0; d < env.declarations().size(); ++d) {
+  for (uint64_t d = 0; req->table && d < env.declarations().size(); ++d) {
     const host::Declaration& decl = env.declaration(static_cast<uint32_t>(d));
     std::vector<std::string> others;
     for (uint32_t i = 1; i < decl.num_consts; ++i) others.push_back(st.name_to_string(env.constant(decl.first_const + i).name));
