@@ -8,17 +8,6 @@
 
 using namespace lbtest;
 
-namespace {
-IndSpec simple(const std::string& name, Level sort, std::vector<CtorSpec> ctors, Builder& b) {
-  IndSpec s;
-  s.name = name;
-  s.sort = sort;
-  s.ctors = std::move(ctors);
-  s.motive = b.param("u");
-  s.rec_lps = {"u"};
-  return s;
-}
-}  // namespace
 
 // =======================================================================================
 // loose-bvar-value (reject): a loose bound variable in a value, a type, a constructor, a rule.

@@ -264,5 +264,16 @@ inline IndSpec two_ctors(const std::string& name, const std::string& c0, const s
   return s;
 }
 
+/// An inductive type without parameters, in Sort `sort`, with the given constructors'
+/// fields, eliminating into any universe `u`.
+inline IndSpec simple(const std::string& name, Level sort, std::vector<CtorSpec> ctors, Builder& b) {
+  IndSpec s;
+  s.name = name;
+  s.sort = sort;
+  s.ctors = std::move(ctors);
+  s.motive = b.param("u");
+  s.rec_lps = {"u"};
+  return s;
+}
 
 }  // namespace lbtest

@@ -19,17 +19,6 @@ const char* kFunEta = "tutorial/good/100_funEta.ndjson";            // Eq, rfl
 const char* kNat = "tutorial/good/094_natLitEq.ndjson";             // Nat, Eq
 const char* kBoolProd = "tutorial/good/089_projRed.ndjson";         // Bool, Prod, Eq, rfl
 
-// An inductive type without parameters, in `sort`, with the given constructors' fields.
-IndSpec simple(const std::string& name, Level sort, std::vector<CtorSpec> ctors, Builder& b) {
-  IndSpec s;
-  s.name = name;
-  s.sort = sort;
-  s.ctors = std::move(ctors);
-  s.motive = b.param("u");
-  s.rec_lps = {"u"};
-  return s;
-}
-
 Expr forall_sort_value(Builder& b, bool bad) {
   // ∀ (a : id.{2} Type Prop) (x : a), a — and the bad one: ∀ (a : …) (x : a) (y : x), x.
   Expr dom = b.app(b.c("id", {b.lvl(2)}), {b.type(), b.prop()});
