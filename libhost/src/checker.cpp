@@ -53,12 +53,13 @@ struct Checker::State {
       other_verdicts[d] = std::move(v);
     }
   }
-  DeclVerdict verdict(uint32_t d) const {
+  // The verdict of `d`: the one kept whole, or a plain "ok" made in `plain`.
+  const DeclVerdict& verdict(uint32_t d, DeclVerdict& plain) const {
     if (auto it = other_verdicts.find(d); it != other_verdicts.end()) return it->second;
-    DeclVerdict v;
-    v.decl = d;
-    v.micros = ok_micros[d];
-    return v;
+    plain = DeclVerdict{};
+    plain.decl = d;
+    plain.micros = ok_micros[d];
+    return plain;
   }
   std::vector<bool> decided;
   uint32_t first_undecided = 0;  // every declaration before it is decided
@@ -403,7 +404,8 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
         ++sum.checked;
       }
       if (report[d]) {
-        const DeclVerdict v = state_->verdict(d);
+        DeclVerdict plain;
+        const DeclVerdict& v = state_->verdict(d, plain);
         switch (v.status) {
           case VerdictStatus::Ok: ++sum.ok; break;
           case VerdictStatus::Rejected: ++sum.rejected; break;

@@ -101,15 +101,8 @@ std::string encode_chunk(const ImportTableChunk& c) {
       .raw("names", host::json_string_array(c.names))
       .raw("lines", u64_array(c.lines))
       .raw("kinds", host::json_string_array(c.kinds));
-  if (!c.others.empty()) {
-    std::vector<uint64_t> decls;
-    std::vector<std::string> names;
-    for (const auto& [d, n] : c.others) {
-      decls.push_back(d);
-      names.push_back(n);
-    }
-    o.raw("other_decls", u64_array(decls)).raw("other_names", host::json_string_array(names));
-  }
+  if (!c.other_decls.empty())
+    o.raw("other_decls", u64_array(c.other_decls)).raw("other_names", host::json_string_array(c.other_names));
   return o.str();
 }
 }  // namespace
@@ -129,7 +122,10 @@ std::string ImportTableWriter::add(uint64_t d, std::string name, uint64_t line, 
   chunk_.names.push_back(std::move(name));
   chunk_.lines.push_back(line);
   chunk_.kinds.push_back(std::move(kind));
-  for (std::string& o : others) chunk_.others.emplace_back(d, std::move(o));
+  for (std::string& o : others) {
+    chunk_.other_decls.push_back(d);
+    chunk_.other_names.push_back(std::move(o));
+  }
   estimate_ += entry;
   return done;
 }

@@ -44,7 +44,8 @@ struct ImportTableChunk {
   std::vector<std::string> names;
   std::vector<uint64_t> lines;
   std::vector<std::string> kinds;
-  std::vector<std::pair<uint64_t, std::string>> others;  ///< of this chunk's declarations
+  std::vector<uint64_t> other_decls;      ///< further constants of this chunk's declarations:
+  std::vector<std::string> other_names;  ///< their declarations and names
 };
 /// Payload budget of one table chunk for a frame cap of `max_payload` bytes.
 size_t table_chunk_bytes(uint32_t max_payload);

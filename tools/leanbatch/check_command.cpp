@@ -28,12 +28,6 @@ using namespace host;
 
 namespace {
 
-void log_image(const std::string& file, const ImageReport& r) {
-  if (r.use == ImageUse::Mapped) spdlog::info("'{}': image mapped in {:.3f}s", file, r.seconds);
-  if (r.use == ImageUse::Built) spdlog::info("'{}': image written in {:.3f}s", file, r.seconds);
-  if (!r.note.empty()) spdlog::warn("'{}': {}", file, r.note);
-}
-
 CheckOptions kernel_options(const CheckCliOptions& opts) {
   CheckOptions k;
   k.allow_unsafe = opts.allow_unsafe;
@@ -106,7 +100,7 @@ int run_in_process(const std::vector<WorkItem>& items, const CheckCliOptions& op
       ImageOptions io{opts.run_image_dir, opts.image_min_mb << 20, false};
       ImageReport image;
       auto r = load_export(item.file, ro, io, &image);
-      log_image(item.file, image);
+      log_image(item.file, to_string(image.use), image.seconds, image.note);
       if (r) {
         env = *r;
         CheckOptions ko = kernel_options(opts);

@@ -65,6 +65,14 @@ RunImages::~RunImages() {
   if (ec) spdlog::warn("cannot remove the temporary image directory '{}': {}", dir_, ec.message());
 }
 
+void log_image(const std::string& file, std::string_view use, double seconds, const std::string& note,
+               const std::string& by) {
+  const std::string who = by.empty() ? "" : " " + by;
+  if (use == "mapped") spdlog::info("'{}': image mapped in {:.3f}s{}", file, seconds, who);
+  if (use == "built") spdlog::info("'{}': image written in {:.3f}s{}", file, seconds, who);
+  if (!note.empty()) spdlog::warn("'{}': {}", file, note);
+}
+
 ImageDirStats image_dir_stats(const std::string& dir) {
   ImageDirStats st;
   std::error_code ec;

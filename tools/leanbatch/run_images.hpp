@@ -14,6 +14,7 @@
 /// Exports smaller than `--image-min-mb` are always just read (parsing them is cheap).
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "leanbatch/commands.hpp"
@@ -38,6 +39,11 @@ class RunImages {
   uint64_t min_bytes_ = 0;
   bool temporary_ = false;
 };
+
+/// Says on stderr what happened to an export's image: `use` as in ImageReport ("mapped",
+/// "built", …), `by` who did it (e.g. "by worker 2"; may be empty). Nothing for "off".
+void log_image(const std::string& file, std::string_view use, double seconds, const std::string& note,
+               const std::string& by = {});
 
 /// Images kept in a directory (`leanbatch cache stats|clear`).
 struct ImageDirStats {

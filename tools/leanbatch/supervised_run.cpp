@@ -11,6 +11,7 @@
 // `cancelled` row. Every item ends with exactly one terminal row.
 #include "leanbatch/supervised_engine.hpp"
 #include "leanbatch/file_cache.hpp"
+#include "leanbatch/run_images.hpp"
 
 #include <unistd.h>
 
@@ -184,12 +185,9 @@ void Engine::on_outcome(sv::JobOutcome&& o) {
     // Warm: another worker loaded the export for the parts; the main import reports errors,
     // but what happened to the image here is said (it may have been this worker that found
     // a damaged image and rebuilt it).
-    if (auto info = proto::decode_import_response(o.payload)) {
-      if (info->image == "built")
-        spdlog::info("'{}': image written in {:.3f}s by worker {}", files_[job.file].path, info->image_seconds,
-                     o.ref.worker_id);
-      if (!info->image_note.empty()) spdlog::warn("'{}': {}", files_[job.file].path, info->image_note);
-    }
+    if (auto info = proto::decode_import_response(o.payload))
+      log_image(files_[job.file].path, info->image, info->image_seconds, info->image_note,
+                "by worker " + std::to_string(o.ref.worker_id));
 }
 
 // Admission: at most one file per worker is open (imported and being checked) at a time,
@@ -314,13 +312,12 @@ void Engine::on_import(const Job& job, const sv::JobOutcome& o) {
       f.info = std::move(*info);
       f.state = FileState::State::Ok;
       if (f.info.image == "mapped")
-        spdlog::info("'{}': {} declarations, image mapped in {:.3f}s by worker {}", f.path, f.info.declarations,
-                     f.info.image_seconds, o.ref.worker_id);
+        spdlog::info("'{}': {} declarations by worker {}", f.path, f.info.declarations, o.ref.worker_id);
       else
-        spdlog::info("'{}': {} declarations, read in {:.3f}s by worker {}{}", f.path, f.info.declarations,
-                     f.info.read_seconds, o.ref.worker_id,
-                     f.info.image == "built" ? fmt::format(" (image written in {:.3f}s)", f.info.image_seconds) : "");
-      if (!f.info.image_note.empty()) spdlog::warn("'{}': {}", f.path, f.info.image_note);
+        spdlog::info("'{}': {} declarations, read in {:.3f}s by worker {}", f.path, f.info.declarations,
+                     f.info.read_seconds, o.ref.worker_id);
+      log_image(f.path, f.info.image, f.info.image_seconds, f.info.image_note,
+                "by worker " + std::to_string(o.ref.worker_id));
       for (size_t i : f.waiting) start_item(i);
       return;
     }
