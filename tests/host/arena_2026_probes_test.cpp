@@ -17,6 +17,11 @@ TEST_CASE("Probe loose-bvar-value: loose bound variables anywhere in a declarati
   b.def("looseValue", b.type(), b.bv(0));
   b.def("looseLet", b.type(), b.let("x", b.type(), b.bv(2), [](Expr x) { return x; }));
   b.def("looseType", b.bv(0), b.prop());
+  // lean4 #14484 / #14498: Lean's add_opaque did not check its value for free variables. An
+  // export has no free variables, but a loose bound variable is the same hole: an opaque's
+  // and a theorem's value are checked like a definition's.
+  b.opaque("looseOpaque", b.type(), b.bv(0));
+  b.thm("looseTheorem", b.prop(), b.bv(0));
   b.def("closedControl", b.type(), b.let("x", b.type(), b.prop(), [](Expr x) { return x; }));
   std::vector<ConstantInfo> ctor_block = inductive(b, simple("LooseCtor", b.lvl(1), {{"LooseCtor.mk", {}}}, b));
   b.in(ctor_block, "LooseCtor.mk").type = b.arrow(b.bv(3), b.c("LooseCtor"));
@@ -27,10 +32,10 @@ TEST_CASE("Probe loose-bvar-value: loose bound variables anywhere in a declarati
   rec.rules[0].rhs = b.lam("motive", b.arrow(b.c("LooseRule"), b.sort(b.param("u"))), b.lam("mk", b.bv(0), b.bv(7)));
   b.raw(DeclKind::Inductive, rule_block);
   b.raw(DeclKind::Inductive, inductive(b, simple("Closed", b.lvl(1), {{"Closed.mk", {}}}, b)));
-  Verdicts r = check_decls(b, {"looseValue", "looseLet", "looseType", "closedControl", "LooseCtor", "LooseRule", "Closed"});
+  Verdicts r = check_decls(b, {"looseValue", "looseLet", "looseType", "looseOpaque", "looseTheorem", "closedControl", "LooseCtor", "LooseRule", "Closed"});
   EXPECT_OK(r, "closedControl");
   EXPECT_OK(r, "Closed");
-  for (const char* bad : {"looseValue", "looseLet", "looseType", "LooseCtor", "LooseRule"}) EXPECT_REJECTED(r, bad);
+  for (const char* bad : {"looseValue", "looseLet", "looseType", "looseOpaque", "looseTheorem", "LooseCtor", "LooseRule"}) EXPECT_REJECTED(r, bad);
 }
 
 // =======================================================================================
