@@ -244,6 +244,7 @@ int dispatch(std::vector<WorkItem> all, const CheckCliOptions& opts, bool names_
   for (const WorkItem& it : *items) files.push_back(it.file);
   RunImages images(o2, !o2.in_process, files);
   o2.run_image_dir = images.dir();
+  o2.run_image_private = images.temporary();
   if (o2.in_process) return run_in_process(*items, o2, names_global, report, cache.get());
   return run_supervised(*items, o2, names_global, report);
 }

@@ -46,6 +46,7 @@ struct CheckCliOptions {
   bool no_images = false;       ///< --no-images
   uint64_t image_min_mb = 64;   ///< --image-min-mb: smaller exports are only read
   std::string run_image_dir;    ///< the run's image directory (set by dispatch); empty: none
+  bool run_image_private = false;  ///< run_image_dir is this run's temporary directory
   unsigned jobs = 0;
   bool events = false;
   std::string shard;  ///< "I/N": only the I-th of N shards (by export file), empty: all

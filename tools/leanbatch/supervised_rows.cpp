@@ -2,6 +2,7 @@
 // split into parts (until they are final), or synthesized by the driver for a declaration
 // the workers could not decide (crashed, timeout, cancelled), so that every declaration
 // ends with exactly one terminal row.
+#include <algorithm>
 #include "leanbatch/supervised_engine.hpp"
 
 namespace leanbatch::tools::supervised {
@@ -45,8 +46,10 @@ void Engine::file_row(size_t i) {
   item_finished(i);
 }
 
-void Engine::print_rows(size_t i, const sv::JobOutcome& o) {
+void Engine::print_rows(size_t i, const sv::JobOutcome& o, const std::vector<uint64_t>& requested) {
   ItemState& s = states_[i];
+  std::vector<uint64_t> asked(requested);
+  std::sort(asked.begin(), asked.end());
   for (const std::string& payload : o.rows) {
     auto row = proto::decode_row(payload);
     if (!row) {
@@ -54,8 +57,14 @@ void Engine::print_rows(size_t i, const sv::JobOutcome& o) {
       spdlog::warn("worker {}: {}", o.ref.worker_id, row.error());
       continue;
     }
-    if (s.printed.count(row->decl)) continue;
-    s.printed.insert(row->decl);
+    // Only rows for what this job asked: any other would print a row for a declaration
+    // another job owns, or one outside the export.
+    if (!std::binary_search(asked.begin(), asked.end(), row->decl)) {
+      spdlog::warn("worker {}: a row for declaration {}, which this check did not ask for (dropped)",
+                   o.ref.worker_id, row->decl);
+      continue;
+    }
+    if (!s.printed.insert(row->decl)) continue;
     std::string_view j = row->open_json;
     emit(i, row->status,
          proto::finish_row(j, static_cast<int>(o.ref.worker_id), static_cast<int>(o.ref.attempt + prior_attempts(i, row->decl))),
@@ -67,7 +76,7 @@ void Engine::print_rows(size_t i, const sv::JobOutcome& o) {
 // A row the driver writes itself for a declaration the workers could not decide.
 void Engine::synthesized_row(size_t i, uint64_t d, const char* status, const std::string& kind, const std::string& message, const sv::FatalExit* failure, const sv::AttemptRef* ref) {
   ItemState& s = states_[i];
-  if (!s.printed.insert(d).second) return;
+  if (!s.printed.insert(d)) return;
   const FileState& f = files_[s.file];
   JsonObject err;
   err.field("kind", kind).field("message", message);

@@ -49,6 +49,7 @@ std::vector<std::string> worker_arguments(const CheckCliOptions& o, bool reuse) 
     a.push_back(o.run_image_dir);
     a.push_back("--image-min-bytes");
     a.push_back(std::to_string(o.image_min_mb << 20));
+    if (o.run_image_private) a.push_back("--image-dir-private");
   }
   a.push_back("--max-environments");
   a.push_back(std::to_string(o.max_environments));
@@ -404,7 +405,7 @@ void Engine::on_check(const Job& job, const sv::JobOutcome& o) {
   size_t i = job.item;
   ItemState& s = states_[i];
   s.busy = false;
-  print_rows(i, o);
+  print_rows(i, o, job.decls);
   std::vector<uint64_t> undecided;
   for (uint64_t d : job.decls)
     if (!s.printed.count(d)) undecided.push_back(d);

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <type_traits>
 #include <thread>
 
 #include "image_format.hpp"
@@ -36,6 +37,8 @@ struct FileState {
   int64_t mtime_ns = 0, ctime_ns = 0;
   bool operator==(const FileState&) const = default;
 };
+// Hashed as bytes (memo names, state keys): no padding may carry garbage.
+static_assert(std::has_unique_object_representations_v<FileState>);
 
 FileState state_of(const struct stat& sb) {
   return FileState{static_cast<uint64_t>(sb.st_dev), static_cast<uint64_t>(sb.st_ino),
@@ -107,7 +110,8 @@ std::expected<ContentKey, std::string> hash_file(int fd) {
 }
 
 // The content key and the file state it belongs to.
-std::expected<ContentKey, std::string> keyed(const std::string& path, const std::string& memo_dir, FileState& state) {
+std::expected<ContentKey, std::string> keyed(const std::string& path, const std::string& memo_dir, FileState& state,
+                                             bool by_state = false) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::unexpected("cannot open '" + path + "': " + errno_text());
   struct stat sb {};
@@ -116,6 +120,16 @@ std::expected<ContentKey, std::string> keyed(const std::string& path, const std:
     return std::unexpected("'" + path + "' is not a regular file");
   }
   state = state_of(sb);
+  // A private directory: the state is the key, when it is old enough that any later change
+  // of the file gets another ctime (the margin of the memo below). Speed only for this run.
+  const int64_t start_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  if (by_state && std::max(state.mtime_ns, state.ctime_ns) < start_ns - 2'000'000'000LL) {
+    ::close(fd);
+    std::string id = "leanbatch-state-key-1\n" + path + '\n';
+    id.append(reinterpret_cast<const char*>(&state), sizeof state);
+    return sha256(id.data(), id.size());
+  }
   std::string memo = memo_dir.empty() ? std::string() : memo_path(memo_dir, path, state);
   if (!memo.empty()) {
     char rec[40];
@@ -235,7 +249,7 @@ ReadResult load_export(const std::string& path, const ReadOptions& ro, const Ima
     return plain();
   };
   ::mkdir(io.dir.c_str(), 0755);
-  auto key = keyed(path, io.dir, st);
+  auto key = keyed(path, io.dir, st, io.private_dir);
   if (!key) return failed(key.error());
   rep.image = io.dir + "/" + image_file_name(*key);
   const auto t0 = std::chrono::steady_clock::now();
@@ -292,15 +306,22 @@ ReadResult load_export(const std::string& path, const ReadOptions& ro, const Ima
   }
   rep.use = ImageUse::Built;
   if (io.share) {
+    // The heap copy goes first, and its pages go back to the system (else they stay
+    // resident): holding it while mapping (which reads every page to check it) was this
+    // process's peak, heap and image at once (measured: 310 MB for Init.Prelude x100,
+    // against 150 after). If the mapping then fails, the export is read again.
+    const double read_seconds = (*read)->stats.seconds;
+    read = ReadResult{};
+    ::malloc_trim(0);
     auto mapped = map_image(rep.image, *key, path);
     if (mapped) {
-      (*mapped)->stats.seconds = (*read)->stats.seconds;
+      (*mapped)->stats.seconds = read_seconds;
       rep.seconds = since(t1);
-      read = ReadResult{};  // the heap copy goes; the mapping replaces it
-      ::malloc_trim(0);     // and its pages go back to the system (else they stay resident)
       return *mapped;
     }
+    rep.use = ImageUse::Failed;
     rep.note = "image '" + rep.image + "' written but not mapped: " + mapped.error();
+    return plain();
   }
   rep.seconds = since(t1);
   return read;

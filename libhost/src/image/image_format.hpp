@@ -17,7 +17,7 @@
 namespace leanbatch::host::image {
 
 // Bump whenever the meaning of any section changes.
-inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr uint32_t kFormatVersion = 2;  // 2: the environment states its constant count
 inline constexpr uint32_t kEndianMarker = 0x01020304;
 inline constexpr uint64_t kPage = 4096;
 inline constexpr char kMagic[8] = {'L', 'B', 'I', 'M', 'A', 'G', 'E', '\n'};

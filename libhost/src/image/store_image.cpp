@@ -34,7 +34,15 @@ bool write_table(image::SectionWriter& w, uint32_t nodes_id, const detail::Inter
   uint64_t chunks = (uint64_t{nodes.size()} + nodes.kMask) / nodes.kChunk;
   if (!w.end(nodes.size(), chunks * nodes.kChunkBytes)) return false;
   const detail::IdIndex& idx = t.index();
-  detail::IdIndex roomy = idx.with_room(idx.count() + idx.count() / 8 + 1024);
+  const size_t want = idx.count() + idx.count() / 8 + 1024;
+  // An index that already has that room (the reader sizes it ahead) is written as it is:
+  // copying it would allocate, zero and rehash it all (0.2-0.3 s for Init.Prelude x100,
+  // on the path every waiting worker waits on). Speed only: any valid layout of the same
+  // entries is an equal index.
+  if (want * 4 <= idx.capacity() * 3)
+    return w.add(nodes_id + 1, idx.slot_data(), idx.capacity() * sizeof(uint64_t), idx.capacity(), idx.buckets(),
+                 idx.count());
+  detail::IdIndex roomy = idx.with_room(want);
   return w.add(nodes_id + 1, roomy.slot_data(), roomy.capacity() * sizeof(uint64_t), roomy.capacity(),
                roomy.buckets(), roomy.count());
 }
@@ -67,6 +75,27 @@ bool copy_table(const image::ImageView& v, uint32_t nodes_id, detail::InternTabl
   }
   const std::vector<Node>& src = replaced ? *replaced : all;
   t.load_copy(src.data(), static_cast<uint32_t>(src.size()), v.data<uint64_t>(*is), is->aux0, is->aux1);
+  return true;
+}
+
+// Maps a table's nodes and index copy-on-write from the image file instead of copying them
+// (pointer-free nodes only): processes that map one image share its pages.
+template <class Node>
+bool map_table(const image::ImageView& v, uint32_t nodes_id, detail::InternTable<Node>& t, const char* what,
+               std::string& err) {
+  const SectionEntry* ns = v.find(nodes_id);
+  const SectionEntry* is = v.find(nodes_id + 1);
+  using CV = detail::ChunkedVector<Node>;
+  if (!ns || !is || !has_chunked_layout(*ns, sizeof(Node), CV::kChunkBytes, CV::kChunk) ||
+      is->bytes != is->aux0 * detail::IdIndex::kBucket * sizeof(uint64_t) || is->aux1 > is->count) {
+    err = std::string(what) + " sections are malformed";
+    return false;
+  }
+  if (!t.adopt_file(v.fd, ns->offset, static_cast<uint32_t>(ns->count), is->offset, is->aux0, is->aux1,
+                    is->reserved)) {
+    err = std::string("cannot map the ") + what + ": " + std::strerror(errno);
+    return false;
+  }
   return true;
 }
 
@@ -162,7 +191,9 @@ bool StoreImage::load(TermStore& s, const image::ImageView& v, std::string& err)
     return false;
   }
   if (!copy_table(v, image::Strings, s.strings_, &snodes, err)) return false;
-  if (!copy_table<detail::NameNode>(v, image::Names, s.names_, nullptr, err)) return false;
+  // Names are mapped too: every worker would otherwise hold a private copy (7 MB of names
+  // and index for Init.Prelude x100).
+  if (!map_table(v, image::Names, s.names_, "names", err)) return false;
   if (!copy_table<detail::LevelNode>(v, image::Levels, s.levels_, nullptr, err)) return false;
   const SectionEntry* items = need(image::LevelItems, sizeof(Level));
   const SectionEntry* lists = v.find(image::LevelLists);
@@ -179,19 +210,7 @@ bool StoreImage::load(TermStore& s, const image::ImageView& v, std::string& err)
   if (!copy_table<detail::BigNatNode>(v, image::BigNatNodes, s.bignat_index_, nullptr, err)) return false;
 
   // Expressions: mapped, not copied (the bulk of the image).
-  const SectionEntry* en = v.find(image::Exprs);
-  const SectionEntry* ei = v.find(image::ExprsIndex);
-  using EV = detail::ChunkedVector<detail::ExprNode>;
-  if (!en || !ei || !has_chunked_layout(*en, sizeof(detail::ExprNode), EV::kChunkBytes, EV::kChunk) ||
-      ei->bytes != ei->aux0 * detail::IdIndex::kBucket * sizeof(uint64_t) || ei->aux1 > ei->count) {
-    err = "expression sections are malformed";
-    return false;
-  }
-  if (!s.exprs_.adopt_file(v.fd, en->offset, static_cast<uint32_t>(en->count), ei->offset, ei->aux0, ei->aux1,
-                           ei->reserved)) {
-    err = std::string("cannot map the expressions: ") + std::strerror(errno);
-    return false;
-  }
+  if (!map_table(v, image::Exprs, s.exprs_, "expressions", err)) return false;
 
   const SectionEntry* digits = v.find(image::BigNats);
   if (!digits) return (err = "big literals missing", false);

@@ -149,15 +149,18 @@ void KernelEnv::set_decl_status(uint32_t d, Status s) {
   status_[d] = s;
   if (s != Status::Accepted) return;
   const Declaration& decl = env_.declaration(d);
-  for (uint32_t i = decl.first_const; i < decl.first_const + decl.num_consts; ++i)
-    visible_[env_.constant(i).name.id] = i;
+  for (uint32_t i = decl.first_const; i < decl.first_const + decl.num_consts; ++i) {
+    uint32_t id = env_.constant(i).name.id;
+    if (id >= visible_.size()) visible_.resize(std::max<size_t>(id + 1, st().name_count()), 0);
+    visible_[id] = i + 1;
+  }
 }
 
 const ConstantInfo* KernelEnv::find(Name n) const {
   for (const ConstantInfo* c : overlay_)
     if (c->name == n) return c;
-  auto it = visible_.find(n.id);
-  return it == visible_.end() ? nullptr : &env_.constant(it->second);
+  uint32_t i = visible_index(n);
+  return i == kNotVisible ? nullptr : &env_.constant(i);
 }
 
 KernelError KernelEnv::missing_constant_error(Name n, uint32_t current) const {
@@ -281,7 +284,9 @@ Expr KernelEnv::consume_type_annotations(Expr e) {
 }
 
 const std::vector<Name>& KernelEnv::axioms_of(uint32_t ci) {
-  if (auto it = axioms_memo_.find(ci); it != axioms_memo_.end()) return it->second;
+  if (axioms_memo_.size() < env_.constants().size()) axioms_memo_.resize(env_.constants().size(), 0);
+  auto memo = [&](uint32_t c) { return axioms_memo_[c]; };  // 1 + set index; 0: not computed
+  if (memo(ci) != 0) return axiom_sets_[memo(ci) - 1];
   // Iterative post-order over the constant dependency graph (acyclic: only earlier
   // declarations are referenced by accepted ones).
   std::vector<std::pair<uint32_t, bool>> stack{{ci, false}};
@@ -291,8 +296,8 @@ const std::vector<Name>& KernelEnv::axioms_of(uint32_t ci) {
     auto scan = [&](Expr e) {
       if (!e.valid()) return;
       auto dep = [&](Name n) {
-        auto it = visible_.find(n.id);
-        if (it != visible_.end() && it->second != c) out.push_back(it->second);
+        uint32_t i = visible_index(n);
+        if (i != kNotVisible && i != c) out.push_back(i);
       };
       for_each_subterm(st(), e, [&](Expr m) {
         switch (st().kind(m)) {
@@ -323,7 +328,7 @@ const std::vector<Name>& KernelEnv::axioms_of(uint32_t ci) {
   std::unordered_map<uint32_t, bool> on_stack;
   while (!stack.empty()) {
     auto [c, expanded] = stack.back();
-    if (axioms_memo_.count(c)) {
+    if (memo(c) != 0) {
       stack.pop_back();
       continue;
     }
@@ -332,22 +337,28 @@ const std::vector<Name>& KernelEnv::axioms_of(uint32_t ci) {
       on_stack[c] = true;
       auto& ds = deps[c] = deps_of(c);
       for (uint32_t d : ds)
-        if (!axioms_memo_.count(d) && !on_stack[d]) stack.push_back({d, false});
+        if (memo(d) == 0 && !on_stack[d]) stack.push_back({d, false});
       continue;
     }
     stack.pop_back();
     std::vector<Name> acc;
     if (env_.constant(c).kind == ConstKind::Axiom) acc.push_back(env_.constant(c).name);
-    for (uint32_t d : deps[c]) {
-      auto it = axioms_memo_.find(d);
-      if (it != axioms_memo_.end()) acc.insert(acc.end(), it->second.begin(), it->second.end());
-    }
+    for (uint32_t d : deps[c])
+      if (memo(d) != 0) {
+        const std::vector<Name>& ds = axiom_sets_[memo(d) - 1];
+        acc.insert(acc.end(), ds.begin(), ds.end());
+      }
     std::sort(acc.begin(), acc.end(), [](Name x, Name y) { return x.id < y.id; });
     acc.erase(std::unique(acc.begin(), acc.end()), acc.end());
-    axioms_memo_[c] = std::move(acc);
+    std::vector<uint32_t> key;
+    key.reserve(acc.size());
+    for (Name n : acc) key.push_back(n.id);
+    auto [it, fresh] = axiom_set_ids_.try_emplace(std::move(key), static_cast<uint32_t>(axiom_sets_.size()));
+    if (fresh) axiom_sets_.push_back(std::move(acc));
+    axioms_memo_[c] = it->second + 1;
     on_stack[c] = false;
   }
-  return axioms_memo_[ci];
+  return axiom_sets_[memo(ci) - 1];
 }
 
 }  // namespace leanbatch::host

@@ -41,22 +41,20 @@ struct RecursorRule {
 };
 
 struct ConstantInfo {
+  // Field order packs the small fields together (160 bytes instead of 176): one per
+  // constant in every worker (memory only).
   Name name;
   ConstKind kind = ConstKind::Axiom;
-  std::vector<Name> lparams;
+  Safety safety = Safety::Safe;
+  QuotKind quot_kind = QuotKind::Type;
+  bool is_rec = false;        // Inductive
   Expr type;
   Expr value;                // Definition, Theorem, Opaque
   ReducibilityHints hints;   // Definition
-  Safety safety = Safety::Safe;
-  QuotKind quot_kind = QuotKind::Type;
-  std::vector<Name> all;     // Definition, Theorem, Opaque, Inductive, Recursor
   // Inductive
   uint32_t num_params = 0;
   uint32_t num_indices = 0;
   uint32_t num_nested = 0;
-  std::vector<Name> ctors;
-  bool is_rec = false;
-  bool is_reflexive = false;
   // Constructor
   Name induct;
   uint32_t cidx = 0;
@@ -64,10 +62,15 @@ struct ConstantInfo {
   // Recursor
   uint32_t num_motives = 0;
   uint32_t num_minors = 0;
-  std::vector<RecursorRule> rules;
-  bool k = false;
 
   uint32_t decl = 0;  ///< index of the owning Declaration
+  bool is_reflexive = false;  // Inductive
+  bool k = false;             // Recursor
+
+  std::vector<Name> lparams;
+  std::vector<Name> all;     // Definition, Theorem, Opaque, Inductive, Recursor
+  std::vector<Name> ctors;   // Inductive
+  std::vector<RecursorRule> rules;  // Recursor
 
   bool is_unsafe() const { return safety == Safety::Unsafe; }
   /// Delta-unfoldable (definitions and theorems; never opaque constants).

@@ -34,6 +34,11 @@ struct ImageOptions {
   /// After building an image, map it and drop the heap copy, so that other processes
   /// mapping it share the memory (workers); false keeps what was read (one-shot runs).
   bool share = true;
+  /// The directory is private to this run (made by it, removed after it): an export is
+  /// keyed by its path and file state (device, inode, size, mtime, ctime) instead of a
+  /// SHA-256 of its bytes, so no worker reads the whole export just to find its image
+  /// (docs/kernel.md, "Export images", says why this is as safe as the stamp memo).
+  bool private_dir = false;
 };
 
 enum class ImageUse : uint8_t {

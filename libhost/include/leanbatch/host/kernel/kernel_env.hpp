@@ -13,6 +13,8 @@
 /// `Nat.add` gets no false equations from the extension.
 #include <array>
 #include <cstdint>
+#include <deque>
+#include <map>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -116,9 +118,20 @@ class KernelEnv {
   const Environment& env_;
   KernelNames names_;
   std::vector<Status> status_;
-  std::unordered_map<uint32_t, uint32_t> visible_;  // name id → constant index
+  // Flat tables indexed by dense ids (names, constants): 4 bytes an entry, where hash maps
+  // took about 40 (a worker holds one per export; docs/benchmarks.md, memory per worker).
+  std::vector<uint32_t> visible_;  // name id → 1 + constant index; 0: not visible
   std::vector<const ConstantInfo*> overlay_;
-  std::unordered_map<uint32_t, std::vector<Name>> axioms_memo_;
+  // Axiom closures: constant index → 1 + index into axiom_sets_ (0: not computed yet). Few
+  // distinct closures exist, so each is stored once.
+  std::vector<uint32_t> axioms_memo_;
+  std::deque<std::vector<Name>> axiom_sets_;  // a deque: axioms_of returns references that must stay valid
+  std::map<std::vector<uint32_t>, uint32_t> axiom_set_ids_;
+  static constexpr uint32_t kNotVisible = UINT32_MAX;
+  /// The visible constant named `n` (not the overlay), or kNotVisible.
+  uint32_t visible_index(Name n) const {
+    return n.id < visible_.size() && visible_[n.id] != 0 ? visible_[n.id] - 1 : kNotVisible;
+  }
   bool wrapper_is_identity(Name n, unsigned arity);
 };
 
