@@ -277,6 +277,57 @@ TEST_CASE("the content key of an old enough file is memoised by its state, and a
   REQUIRE((k4 && *k4 != *k1));
 }
 
+TEST_CASE("a private image directory keys an old enough export by its file state, and a change rebuilds", "[image]") {
+  TempDir dir;
+  std::string exp = dir.str("e.ndjson");
+  std::string text = slurp(corpus_path("converted/Nat.gcd.ndjson"));
+  spit(exp, text);
+  ImageOptions io;
+  io.dir = dir.str("images");
+  io.private_dir = true;
+  // A fresh file (state under 2 s old) is hashed: a memo of its state is not written either
+  // (too young), and the image is built.
+  ImageReport r0;
+  REQUIRE(load_export(exp, {}, io, &r0));
+  REQUIRE(r0.use == ImageUse::Built);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));  // older than the margin
+  // Old enough: keyed by state, so no digest of the bytes and no memo of one.
+  ImageReport r1, r2;
+  auto a = load_export(exp, {}, io, &r1);
+  REQUIRE(a);
+  REQUIRE(r1.use == ImageUse::Built);
+  REQUIRE(r1.image != r0.image);  // another kind of key, another image
+  REQUIRE_FALSE(fs::exists(dir.str("images/stamps")));
+  auto b = load_export(exp, {}, io, &r2);
+  REQUIRE(b);
+  REQUIRE(r2.use == ImageUse::Mapped);
+  REQUIRE(r2.image == r1.image);
+  require_same(**a, **b);
+  // Other contents with the old size and mtime: a new ctime, so another key. Young again,
+  // it is hashed; old again, it is keyed by its new state. Never the old image.
+  struct stat before {};
+  REQUIRE(::stat(exp.c_str(), &before) == 0);
+  size_t at = text.find("\"str\":\"gcd\"");
+  REQUIRE(at != std::string::npos);
+  text[at + 7] = 'G';
+  spit(exp, text);
+  struct timespec times[2] = {before.st_atim, before.st_mtim};
+  REQUIRE(::utimensat(AT_FDCWD, exp.c_str(), times, 0) == 0);
+  ImageReport r3, r4;
+  auto c = load_export(exp, {}, io, &r3);
+  REQUIRE(c);
+  REQUIRE(r3.use == ImageUse::Built);
+  REQUIRE(r3.image != r1.image);
+  REQUIRE(!(*c)->find_printed("Nat.Gcd").empty());
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  auto d = load_export(exp, {}, io, &r4);
+  REQUIRE(d);
+  REQUIRE(r4.use == ImageUse::Built);
+  REQUIRE(r4.image != r1.image);
+  REQUIRE(!(*d)->find_printed("Nat.Gcd").empty());
+  REQUIRE((*d)->find_printed("Nat.gcd").empty());
+}
+
 TEST_CASE("concurrent loads of one export build its image once", "[image]") {
   TempDir dir;
   std::string exp = dir.str("e.ndjson");

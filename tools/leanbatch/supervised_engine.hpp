@@ -89,6 +89,11 @@ class Engine final : public sv::JobSink {
     // file, so no worker runs them again and their dependents are skipped, not blamed.
     std::vector<uint64_t> poison_timeout, poison_crashed;
     bool released = false;
+    // Started from the count a warm import gave, before the main import's table arrived
+    // (early_start): the table still fills `info` when it comes, and its failure is no
+    // longer the file's (the export was loaded; only names for rows leanbatch writes itself
+    // are then missing).
+    bool early = false;
   };
   struct ItemState {
     size_t file = 0;
@@ -149,6 +154,10 @@ class Engine final : public sv::JobSink {
   void submit_import(size_t f);
 
   void on_import(const Job& job, const sv::JobOutcome& o);
+  /// A warm import (no table) answered first: an export whose items all check it whole and
+  /// will be split starts now, from the declaration count alone, instead of waiting for the
+  /// table (which only names rows the driver writes itself, and --decl).
+  void early_start(size_t f, const proto::ImportResponse& warm);
 
   void file_row(size_t i);
 

@@ -186,9 +186,24 @@ void Engine::on_outcome(sv::JobOutcome&& o) {
     // Warm: another worker loaded the export for the parts; the main import reports errors,
     // but what happened to the image here is said (it may have been this worker that found
     // a damaged image and rebuilt it).
-    if (auto info = proto::decode_import_response(o.payload))
+    if (auto info = proto::decode_import_response(o.payload)) {
       log_image(files_[job.file].path, info->image, info->image_seconds, info->image_note,
                 "by worker " + std::to_string(o.ref.worker_id));
+      early_start(job.file, *info);
+    }
+}
+
+void Engine::early_start(size_t f, const proto::ImportResponse& warm) {
+  FileState& fs = files_[f];
+  if (fs.state != FileState::State::Pending || fs.early || fs.released) return;
+  if (split_parts_ < 2 || warm.declarations < 2 * part_block_) return;
+  for (size_t i : fs.waiting)
+    if (!items_[i].decls.empty() || states_[i].started) return;
+  fs.early = true;
+  fs.info.declarations = warm.declarations;
+  spdlog::info("'{}': {} declarations (from a warm import: checking starts before the table arrives)", fs.path,
+               warm.declarations);
+  for (size_t i : std::vector<size_t>(fs.waiting)) start_item(i);
 }
 
 // Admission: at most one file per worker is open (imported and being checked) at a time,
@@ -304,10 +319,16 @@ void Engine::submit_import(size_t f) {
 
 void Engine::on_import(const Job& job, const sv::JobOutcome& o) {
   FileState& f = files_[job.file];
+  if (f.released) return;  // started early and already done: the table is not needed
   if (o.kind == sv::OutcomeKind::Response) {
     auto info = proto::decode_import_response(o.payload);
     if (info) {
       if (auto joined = proto::assemble_import(*info, o.rows); !joined) info = std::unexpected(joined.error());
+    }
+    if (info && f.early && info->declarations != f.info.declarations) {
+      spdlog::warn("'{}': the import says {} declarations, the warm import said {}: the table is not used", f.path,
+                   info->declarations, f.info.declarations);
+      return;
     }
     if (info) {
       f.info = std::move(*info);
@@ -319,7 +340,8 @@ void Engine::on_import(const Job& job, const sv::JobOutcome& o) {
                      f.info.read_seconds, o.ref.worker_id);
       log_image(f.path, f.info.image, f.info.image_seconds, f.info.image_note,
                 "by worker " + std::to_string(o.ref.worker_id));
-      for (size_t i : f.waiting) start_item(i);
+      for (size_t i : f.waiting)
+        if (!states_[i].started) start_item(i);
       return;
     }
     f.error = proto::ErrorPayload{"crashed", "protocol", "bad import response: " + info.error(), 0, 0};
@@ -334,6 +356,13 @@ void Engine::on_import(const Job& job, const sv::JobOutcome& o) {
     f.error = proto::ErrorPayload{o.kind == sv::OutcomeKind::Cancelled ? "cancelled" : timed_out ? "timeout" : "crashed",
                                   o.failure ? sv::to_string(o.failure->kind) : sv::to_string(o.kind),
                                   o.failure ? o.failure->describe() : "the worker pool gave up", 0, 0};
+  }
+  if (f.early) {
+    // The items are being checked from the warm import's load: only the table is lost.
+    spdlog::warn("'{}': the declaration table could not be loaded ({}); rows leanbatch writes itself carry no names",
+                 f.path, f.error ? f.error->message : "unknown");
+    f.error.reset();
+    return;
   }
   f.state = FileState::State::Failed;
   for (size_t i : f.waiting) file_row(i);
