@@ -186,27 +186,19 @@ std::string join_rows(const std::vector<std::string>& rows) {
 }
 }  // namespace
 
-std::optional<std::vector<std::string>> VerifiedCache::find_file(const std::string& key) {
+std::optional<std::string> VerifiedCache::find_file_blob(const std::string& key) {
   sqlite3_stmt* st = nullptr;
-  std::optional<std::vector<std::string>> out;
+  std::optional<std::string> out;
   if (sqlite3_prepare_v2(db_, "SELECT check_value, rows FROM files WHERE key = ?", -1, &st, nullptr) != SQLITE_OK)
     return out;
   sqlite3_bind_blob(st, 1, key.data(), static_cast<int>(key.size()), SQLITE_STATIC);
   if (sqlite3_step(st) == SQLITE_ROW) {
     std::string blob(static_cast<const char*>(sqlite3_column_blob(st, 1)), static_cast<size_t>(sqlite3_column_bytes(st, 1)));
     // The check value covers the key and the rows: a damaged entry is a miss.
-    if (sqlite3_column_int64(st, 0) == check_value(key + blob)) {
-      std::vector<std::string> rows;
-      for (size_t pos = 0; pos < blob.size();) {
-        size_t nl = blob.find('\n', pos);
-        if (nl == std::string::npos) break;
-        rows.push_back(blob.substr(pos, nl - pos));
-        pos = nl + 1;
-      }
-      out = std::move(rows);
-    } else {
+    if (sqlite3_column_int64(st, 0) == check_value(key + blob))
+      out = std::move(blob);
+    else
       spdlog::warn("cache '{}': a damaged entry of a whole export ignored", path_);
-    }
   }
   sqlite3_finalize(st);
   return out;

@@ -47,8 +47,9 @@ class VerifiedCache {
   static std::optional<std::string> file_key(const std::string& path, const std::string& options,
                                              const std::string& memo_dir);
   const std::string& dir() const { return dir_; }
-  /// The stored rows of a whole export with this key, if present and intact.
-  std::optional<std::vector<std::string>> find_file(const std::string& key);
+  /// The stored rows of a whole export with this key, if present and intact, as one blob, each ended by '\n' (a replay streams
+  /// them); nullopt on a miss or a damaged entry.
+  std::optional<std::string> find_file_blob(const std::string& key);
   /// Stores them (one transaction). False (with a warning, once) on failure.
   bool store_file(const std::string& key, const std::vector<std::string>& rows);
 

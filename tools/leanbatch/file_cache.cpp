@@ -4,6 +4,7 @@
 
 #include "leanbatch/host/json.hpp"
 #include "leanbatch/run_report.hpp"
+#include "common/rows.hpp"
 
 namespace leanbatch::tools {
 
@@ -31,30 +32,45 @@ bool FileCache::replay(size_t i, const WorkItem& item, RunReport& report, Outcom
   if (!item.decls.empty()) return false;  // only whole exports
   auto key = VerifiedCache::file_key(item.file, options_, cache_.dir());
   if (!key) return false;  // unreadable: the checker reports it
-  auto rows = cache_.find_file(*key);
-  if (!rows) {
+  auto blob = cache_.find_file_blob(*key);
+  if (!blob) {
     pending_[i] = Pending{*key, {}, true};
     return false;
   }
+  // Rows stream out as they are rebuilt (the first one after milliseconds, not after the
+  // whole export's rows). The entry's check value covers every byte, so a stored row that
+  // does not parse is a leanbatch bug, not damage: the replay then ends with a file row
+  // saying so (exit 3) instead of checking the export again after rows went out.
   simdjson::dom::parser parser;
   report.started(i);
-  std::vector<std::string> out;
-  for (const std::string& stored : *rows) {
+  size_t replayed = 0;
+  auto broken = [&] {
+    tally_file(oc, "crashed");
+    report.row(i, file_row(RowSource{item.display, item.module}, "crashed", "internal",
+                           "the cached rows of this export are unreadable after " + std::to_string(replayed) +
+                               " rows (run `leanbatch cache clear`)"));
+    report.done(i);
+    return true;
+  };
+  for (size_t pos = 0; pos < blob->size();) {
+    size_t nl = blob->find('\n', pos);
+    if (nl == std::string::npos) break;
+    std::string_view stored(blob->data() + pos, nl - pos);
+    pos = nl + 1;
     simdjson::dom::element row;
     simdjson::dom::object obj;
-    if (parser.parse(stored).get(row) || row.get(obj)) return false;  // never: stored rows are ours
+    if (parser.parse(stored.data(), stored.size()).get(row) || row.get(obj)) return broken();
     host::JsonObject o;
     std::string_view type, status, kind;
-    if (row["type"].get(type) || row["status"].get(status)) return false;
+    if (row["type"].get(type) || row["status"].get(status)) return broken();
     simdjson::dom::element err;
-    if (row["error"].get(err) == simdjson::SUCCESS && err["kind"].get(kind) != simdjson::SUCCESS) return false;
+    if (row["error"].get(err) == simdjson::SUCCESS && err["kind"].get(kind) != simdjson::SUCCESS) return broken();
     o.field("schema", kRowSchema).field("type", type).field("file", item.display);
     if (!item.module.empty()) o.field("module", item.module);
     for (auto field : obj)
       if (field.key != "schema" && field.key != "type" && !per_run(field.key))
         o.raw(field.key, simdjson::to_string(field.value));
     if (type == "decl") o.field("reused", "cache");
-    out.push_back(o.str());
     if (type == "file") {
       tally_file(oc, status);
     } else if (status == "ok") {
@@ -66,9 +82,10 @@ bool FileCache::replay(size_t i, const WorkItem& item, RunReport& report, Outcom
     } else {
       ++oc.skipped;  // not_found: the only other status ever stored
     }
+    report.row(i, o.str());
+    ++replayed;
   }
   ++hits_;
-  for (std::string& r : out) report.row(i, std::move(r));
   report.done(i);
   return true;
 }
