@@ -109,6 +109,21 @@ TEST_CASE("one export over several workers gives exactly the serial rows, on eve
   }
 }
 
+TEST_CASE("a row for a declaration the check did not ask for is dropped: every declaration keeps its own row") {
+  // The worker hook also answers every chunk with a rejected row for the export's last
+  // declaration. Printed, it would fail the run and stand in for that declaration's own row.
+  std::string f = lbtest::corpus_path("converted/Nat.gcd.ndjson");
+  Result inp = run_lb({"check", "--in-process", f});
+  setenv("LEANBATCH_WORKER_TEST_STRAY_ROW", "1", 1);
+  Result sup = run_lb({"check", "-j", "1", f});
+  unsetenv("LEANBATCH_WORKER_TEST_STRAY_ROW");
+  INFO(sup.err);
+  CHECK(inp.exit == 0);
+  CHECK(sup.exit == inp.exit);
+  CHECK(statuses(sup) == statuses(inp));
+  CHECK(sup.err.find("did not ask for") != std::string::npos);
+}
+
 TEST_CASE("nothing that grows with the export travels in one frame: a tiny frame cap gives the in-process rows") {
   // Init.Prelude's declaration table alone is ~100 KB; with a 16 KB cap it must stream.
   std::string f = lbtest::corpus_path("converted/Init.Prelude.ndjson");

@@ -4,7 +4,9 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -102,6 +104,15 @@ void handle_check(host::Session& session, const WorkerOptions& opts, sv::Request
         if (!ctx.row(proto::encode_row(v.decl, v.status, row))) parent_gone = true;
       },
       part);
+  // Test hook (tests/cli, "a row for a declaration the check did not ask for is dropped"):
+  // a misbehaving worker that also answers for the export's last declaration, rejected.
+  static const bool stray_row = std::getenv("LEANBATCH_WORKER_TEST_STRAY_ROW") != nullptr;
+  if (stray_row && !parent_gone) {
+    const auto last = static_cast<uint32_t>(le.env->declarations().size() - 1);
+    if (std::find(selection.begin(), selection.end(), last) == selection.end())
+      ctx.row(proto::encode_row(last, host::VerdictStatus::Rejected,
+                                R"({"schema":1,"type":"decl","name":"stray","status":"rejected"})"));
+  }
   // Committed every few thousand keys or seconds (and at exit): a worker killed in between
   // loses only its latest keys, which costs a re-check, never a false hit.
   if (opts.cache) opts.cache->flush_if_due();
