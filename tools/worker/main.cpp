@@ -208,12 +208,12 @@ int main(int argc, char** argv) {
         case sv::RequestKind::Info: handle_import(session, ctx, max_payload); break;
         default: fail_with(ctx, "crashed", "protocol", "unexpected request kind"); break;
       }
-      // What a request freed (an import's table, a replaced export, a big chunk's scratch
-      // terms) goes back to the system: N workers cost their live memory, not each one's
-      // high-water mark. After a check only when much is free: trimming after every chunk
-      // made the pages fault in again on the next one (measured: 25% of the wall time of
-      // `check -j1` on Init.Prelude x100, 585 chunks).
-      if (ctx.request().kind != sv::RequestKind::Check) ::malloc_trim(0);
+      // What a request freed (a replaced export, an import's table) goes back to the system
+      // when it is much (64 MB): N workers then cost their live memory, not each one's
+      // high-water mark. Not after every request: the next one faulted the pages in again
+      // (measured: trimming after every check chunk was 25% of the wall time of `check -j1`
+      // on Init.Prelude x100; after every import, 1 s of system time in a 200-module sweep).
+      if (::mallinfo2().fordblks > (size_t{64} << 20)) ::malloc_trim(0);
     } catch (const std::bad_alloc&) {
       session.clear();  // give the memory back before answering
       if (!ctx.answered()) fail_with(ctx, "crashed", "out_of_memory", "the worker ran out of memory");
