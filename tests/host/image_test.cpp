@@ -34,6 +34,24 @@ std::string slurp(const std::string& p) {
 }
 void spit(const std::string& p, const std::string& data) { std::ofstream(p, std::ios::binary) << data; }
 
+// Writes `data` (the same size as before) to `p` and puts the old access and modification
+// times back: only the status-change time (ctime) shows the change.
+void rewrite_keeping_times(const std::string& p, const std::string& data) {
+  struct stat before {};
+  REQUIRE(::stat(p.c_str(), &before) == 0);
+  spit(p, data);
+  struct timespec times[2] = {before.st_atim, before.st_mtim};
+  REQUIRE(::utimensat(AT_FDCWD, p.c_str(), times, 0) == 0);
+}
+
+// Nat.gcd's export with `gcd` renamed `Gcd` (same size).
+std::string renamed_gcd(std::string text) {
+  size_t at = text.find("\"str\":\"gcd\"");
+  REQUIRE(at != std::string::npos);
+  text[at + 7] = 'G';
+  return text;
+}
+
 // Every node and declaration of two environments read from the same bytes is the same.
 void require_same(const Environment& a, const Environment& b) {
   const TermStore& x = a.store();
@@ -235,14 +253,7 @@ TEST_CASE("a changed export never maps the image of its old content", "[image]")
   ImageReport r1, r2;
   REQUIRE(load_export(exp, {}, io, &r1));
   // Same size, one byte of a name changed, and the old modification time put back.
-  struct stat before {};
-  REQUIRE(::stat(exp.c_str(), &before) == 0);
-  size_t at = text.find("\"str\":\"gcd\"");
-  REQUIRE(at != std::string::npos);
-  text[at + 7] = 'G';
-  spit(exp, text);
-  struct timespec times[2] = {before.st_atim, before.st_mtim};
-  REQUIRE(::utimensat(AT_FDCWD, exp.c_str(), times, 0) == 0);
+  rewrite_keeping_times(exp, renamed_gcd(text));
   auto env = load_export(exp, {}, io, &r2);
   REQUIRE(env);
   REQUIRE(r2.use == ImageUse::Built);
@@ -267,12 +278,8 @@ TEST_CASE("the content key of an old enough file is memoised by its state, and a
   REQUIRE((k3 && *k3 == *k1));
   // Other contents, even with the old size and mtime, have another state (ctime) and key.
   std::string text = slurp(exp);
-  struct stat before {};
-  REQUIRE(::stat(exp.c_str(), &before) == 0);
   text[text.size() / 2] = text[text.size() / 2] == 'a' ? 'b' : 'a';
-  spit(exp, text);
-  struct timespec times[2] = {before.st_atim, before.st_mtim};
-  REQUIRE(::utimensat(AT_FDCWD, exp.c_str(), times, 0) == 0);
+  rewrite_keeping_times(exp, text);
   auto k4 = content_key(exp, dir.str());
   REQUIRE((k4 && *k4 != *k1));
 }
@@ -305,14 +312,7 @@ TEST_CASE("a private image directory keys an old enough export by its file state
   require_same(**a, **b);
   // Other contents with the old size and mtime: a new ctime, so another key. Young again,
   // it is hashed; old again, it is keyed by its new state. Never the old image.
-  struct stat before {};
-  REQUIRE(::stat(exp.c_str(), &before) == 0);
-  size_t at = text.find("\"str\":\"gcd\"");
-  REQUIRE(at != std::string::npos);
-  text[at + 7] = 'G';
-  spit(exp, text);
-  struct timespec times[2] = {before.st_atim, before.st_mtim};
-  REQUIRE(::utimensat(AT_FDCWD, exp.c_str(), times, 0) == 0);
+  rewrite_keeping_times(exp, renamed_gcd(text));
   ImageReport r3, r4;
   auto c = load_export(exp, {}, io, &r3);
   REQUIRE(c);

@@ -2,6 +2,7 @@
 // which maps a valid image or reads the export and builds one, one builder per image.
 #include <dirent.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <openssl/evp.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -14,8 +15,6 @@
 
 #include "image_format.hpp"
 #include "leanbatch/host/export_image.hpp"
-
-#include <malloc.h>
 
 namespace leanbatch::host {
 
@@ -120,11 +119,14 @@ std::expected<ContentKey, std::string> keyed(const std::string& path, const std:
     return std::unexpected("'" + path + "' is not a regular file");
   }
   state = state_of(sb);
-  // A private directory: the state is the key, when it is old enough that any later change
-  // of the file gets another ctime (the margin of the memo below). Speed only for this run.
-  const int64_t start_ns =
+  // Only a state older than now by a margin far above the timestamp granularity stands for
+  // the file's contents: any later change of the file then gets a later ctime (docs/kernel.md,
+  // "Export images"). Such a state may be remembered with its digest (the memo below), or,
+  // in a private directory, be the key itself (speed only for this run).
+  const int64_t now_ns =
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  if (by_state && std::max(state.mtime_ns, state.ctime_ns) < start_ns - 2'000'000'000LL) {
+  const bool old_enough = std::max(state.mtime_ns, state.ctime_ns) < now_ns - 2'000'000'000LL;
+  if (by_state && old_enough) {
     ::close(fd);
     std::string id = "leanbatch-state-key-1\n" + path + '\n';
     id.append(reinterpret_cast<const char*>(&state), sizeof state);
@@ -147,18 +149,13 @@ std::expected<ContentKey, std::string> keyed(const std::string& path, const std:
       }
     }
   }
-  const auto now = std::chrono::system_clock::now();
   auto k = hash_file(fd);
   struct stat after {};
   bool same = ::fstat(fd, &after) == 0 && state_of(after) == state;
   ::close(fd);
   if (!k) return k;
   if (!same) return std::unexpected("'" + path + "' changed while it was hashed");
-  // Memoise only a state older than the start of hashing by a margin far above the
-  // timestamp granularity: any later change of the file then gets a later ctime, so a
-  // memo can never stand for other contents (docs/kernel.md, "Export images").
-  const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
-  if (!memo.empty() && std::max(state.mtime_ns, state.ctime_ns) < now_ns - 2'000'000'000LL) {
+  if (!memo.empty() && old_enough) {
     char rec[40];
     std::memcpy(rec, k->data(), 32);
     uint64_t sum = image::checksum(rec, 32);

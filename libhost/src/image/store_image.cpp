@@ -4,7 +4,9 @@
 // nodes and their index copy-on-write (see image_format.hpp).
 #include "store_image.hpp"
 
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "leanbatch/host/term_store.hpp"
@@ -39,12 +41,11 @@ bool write_table(image::SectionWriter& w, uint32_t nodes_id, const detail::Inter
   // copying it would allocate, zero and rehash it all (0.2-0.3 s for Init.Prelude x100,
   // on the path every waiting worker waits on). Speed only: any valid layout of the same
   // entries is an equal index.
-  if (want * 4 <= idx.capacity() * 3)
-    return w.add(nodes_id + 1, idx.slot_data(), idx.capacity() * sizeof(uint64_t), idx.capacity(), idx.buckets(),
-                 idx.count());
-  detail::IdIndex roomy = idx.with_room(want);
-  return w.add(nodes_id + 1, roomy.slot_data(), roomy.capacity() * sizeof(uint64_t), roomy.capacity(),
-               roomy.buckets(), roomy.count());
+  std::optional<detail::IdIndex> roomy;
+  if (want * 4 > idx.capacity() * 3) roomy = idx.with_room(want);
+  const detail::IdIndex& out = roomy ? *roomy : idx;
+  return w.add(nodes_id + 1, out.slot_data(), out.capacity() * sizeof(uint64_t), out.capacity(), out.buckets(),
+               out.count());
 }
 
 bool has_chunked_layout(const SectionEntry& s, size_t node_size, size_t chunk_bytes, size_t chunk) {
@@ -52,18 +53,29 @@ bool has_chunked_layout(const SectionEntry& s, size_t node_size, size_t chunk_by
   return s.reserved >= chunks * chunk_bytes && s.bytes == s.count * node_size;
 }
 
-// Copies a table whose nodes were written chunk by chunk (holes between chunks).
+// The nodes and index sections of a table written by write_table, if their sizes agree
+// with that layout (else null: the caller says which table is malformed).
 template <class Node>
-bool copy_table(const image::ImageView& v, uint32_t nodes_id, detail::InternTable<Node>& t,
-                const std::vector<Node>* replaced, std::string& err) {
+std::pair<const SectionEntry*, const SectionEntry*> table_sections(const image::ImageView& v, uint32_t nodes_id) {
   const SectionEntry* ns = v.find(nodes_id);
   const SectionEntry* is = v.find(nodes_id + 1);
   using CV = detail::ChunkedVector<Node>;
   if (!ns || !is || !has_chunked_layout(*ns, sizeof(Node), CV::kChunkBytes, CV::kChunk) ||
-      is->bytes != is->aux0 * detail::IdIndex::kBucket * sizeof(uint64_t) || is->aux1 > is->count) {
+      is->bytes != is->aux0 * detail::IdIndex::kBucket * sizeof(uint64_t) || is->aux1 > is->count)
+    return {nullptr, nullptr};
+  return {ns, is};
+}
+
+// Copies a table whose nodes were written chunk by chunk (holes between chunks).
+template <class Node>
+bool copy_table(const image::ImageView& v, uint32_t nodes_id, detail::InternTable<Node>& t,
+                const std::vector<Node>* replaced, std::string& err) {
+  auto [ns, is] = table_sections<Node>(v, nodes_id);
+  if (!ns) {
     err = "section " + std::to_string(nodes_id) + " is malformed";
     return false;
   }
+  using CV = detail::ChunkedVector<Node>;
   std::vector<Node> all;
   if (!replaced) {
     all.resize(ns->count);
@@ -83,11 +95,8 @@ bool copy_table(const image::ImageView& v, uint32_t nodes_id, detail::InternTabl
 template <class Node>
 bool map_table(const image::ImageView& v, uint32_t nodes_id, detail::InternTable<Node>& t, const char* what,
                std::string& err) {
-  const SectionEntry* ns = v.find(nodes_id);
-  const SectionEntry* is = v.find(nodes_id + 1);
-  using CV = detail::ChunkedVector<Node>;
-  if (!ns || !is || !has_chunked_layout(*ns, sizeof(Node), CV::kChunkBytes, CV::kChunk) ||
-      is->bytes != is->aux0 * detail::IdIndex::kBucket * sizeof(uint64_t) || is->aux1 > is->count) {
+  auto [ns, is] = table_sections<Node>(v, nodes_id);
+  if (!ns) {
     err = std::string(what) + " sections are malformed";
     return false;
   }
