@@ -293,25 +293,54 @@ const std::vector<Name>& KernelEnv::axioms_of(uint32_t ci) {
   auto deps_of = [&](uint32_t c) {
     std::vector<uint32_t> out;
     const ConstantInfo& info = env_.constant(c);
-    auto scan = [&](Expr e) {
-      if (!e.valid()) return;
-      auto dep = [&](Name n) {
-        uint32_t i = visible_index(n);
-        if (i != kNotVisible && i != c) out.push_back(i);
-      };
-      for_each_subterm(st(), e, [&](Expr m) {
+    // One walk over the constant's terms, each shared subterm once (this walk's stamp).
+    if (++walk_stamp_ == 0) {  // wrapped: forget the old marks
+      std::fill(walk_seen_.begin(), walk_seen_.end(), 0);
+      walk_stamp_ = 1;
+    }
+    if (walk_seen_.size() < st().expr_count()) walk_seen_.resize(st().expr_count(), 0);
+    auto dep = [&](Name n) {
+      uint32_t i = visible_index(n);
+      if (i != kNotVisible && i != c) out.push_back(i);
+    };
+    auto scan = [&](Expr root) {
+      if (!root.valid()) return;
+      std::vector<Expr>& todo = walk_stack_;
+      todo.assign(1, root);
+      while (!todo.empty()) {
+        Expr m = todo.back();
+        todo.pop_back();
+        if (m.id >= walk_seen_.size()) walk_seen_.resize(st().expr_count(), 0);
+        if (walk_seen_[m.id] == walk_stamp_) continue;
+        walk_seen_[m.id] = walk_stamp_;
         switch (st().kind(m)) {
           case ExprKind::Const: dep(st().const_name(m)); break;
-          case ExprKind::Proj: dep(st().proj_struct(m)); break;
+          case ExprKind::Proj:
+            dep(st().proj_struct(m));
+            todo.push_back(st().proj_expr(m));
+            break;
           // Soundness of the axiom report: literals are terms of these declarations.
           case ExprKind::NatLit: dep(names_.nat); break;
           case ExprKind::StrLit:
             for (Name n : string_literal_deps) dep(n);
             break;
-          default: break;
+          case ExprKind::App:
+            todo.push_back(st().app_arg(m));
+            todo.push_back(st().app_fn(m));
+            break;
+          case ExprKind::Lam:
+          case ExprKind::Pi:
+            todo.push_back(st().binding_body(m));
+            todo.push_back(st().binding_domain(m));
+            break;
+          case ExprKind::Let:
+            todo.push_back(st().let_body(m));
+            todo.push_back(st().let_value(m));
+            todo.push_back(st().let_type(m));
+            break;
+          default: break;  // variables and sorts refer to no constant
         }
-        return true;
-      });
+      }
     };
     scan(info.type);
     scan(info.value);

@@ -127,6 +127,11 @@ class KernelEnv {
   std::vector<uint32_t> axioms_memo_;
   std::deque<std::vector<Name>> axiom_sets_;  // a deque: axioms_of returns references that must stay valid
   std::map<std::vector<uint32_t>, uint32_t> axiom_set_ids_;
+  // Speed only: axioms_of's subterm walk marks nodes with a stamp per walk (indexed by
+  // expression id) instead of allocating a visited set for every constant.
+  std::vector<uint32_t> walk_seen_;
+  uint32_t walk_stamp_ = 0;
+  std::vector<Expr> walk_stack_;
   static constexpr uint32_t kNotVisible = UINT32_MAX;
   /// The visible constant named `n` (not the overlay), or kNotVisible.
   uint32_t visible_index(Name n) const {
