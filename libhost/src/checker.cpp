@@ -168,14 +168,23 @@ void Checker::poison(uint32_t d, bool timeout) {
 // under the same verdict-affecting options, its names are free here, and its direct
 // dependencies are accepted here. Sets `key` (the content key) whenever reuse is on, so that
 // a miss can be remembered once `d` is accepted. Speed only: a miss checks as usual.
+void Checker::make_digests() {
+  if (state_->digests) return;
+  // The verification digest: a theorem's proof, and those of the theorems it uses, are
+  // part of what must be identical for a hit.
+  state_->digests = std::make_unique<DeclDigests>(*env_, /*dense=*/true, /*with_proofs=*/true);
+  state_->reuse_options = std::string("leanbatch ") + LEANBATCH_VERSION + (opts_.allow_unsafe ? " unsafe" : " safe");
+}
+
+void Checker::seed_digests(const Checker& from) {
+  if (!opts_.reuse || !from.state_->digests || env_->seeded_decls == 0) return;
+  make_digests();
+  state_->digests->seed_prefix(*from.state_->digests, env_->seeded_decls);
+}
+
 bool Checker::try_reuse(uint32_t d, std::string& key, bool& from_cache) {
   KernelEnv& kenv = state_->kenv;
-  if (!state_->digests) {
-    // The verification digest: a theorem's proof, and those of the theorems it uses, are
-    // part of what must be identical for a hit.
-    state_->digests = std::make_unique<DeclDigests>(*env_, /*dense=*/true, /*with_proofs=*/true);
-    state_->reuse_options = std::string("leanbatch ") + LEANBATCH_VERSION + (opts_.allow_unsafe ? " unsafe" : " safe");
-  }
+  make_digests();
   Digest k = digest_with(state_->digests->of_decl(d), state_->reuse_options);
   key.assign(reinterpret_cast<const char*>(k.data()), k.size());
   from_cache = false;

@@ -116,6 +116,9 @@ void DeclDigests::put_level(std::string& buf, Level l) const {
 const Digest& DeclDigests::of_expr(Expr root) {
   if (known(root)) return digest(root);
   const TermStore& st = env_.store();
+  // The dense memo is by id and kept for the store's life (and handed on by seed_prefix):
+  // a scratch node's id is reused once its region is dropped, so it must never be memoised.
+  if (dense_ && st.scratch_active()) throw InternalError("dense declaration digests asked in scratch mode");
   if (dense_ && exprs_.size() < st.expr_count()) {
     exprs_.resize(st.expr_count());
     have_.resize(st.expr_count(), 0);
@@ -309,6 +312,29 @@ const Digest& DeclDigests::of_decl(uint32_t root) {
     open.erase(d);
   }
   return decls_.at(root);
+}
+
+void DeclDigests::seed_prefix(const DeclDigests& from, uint32_t decls) {
+  if (&from.env_.store() != &env_.store() || from.dense_ != dense_ || from.with_proofs_ != with_proofs_ || !dense_)
+    return;
+  if (decls > env_.declarations().size() || decls > from.env_.declarations().size()) return;
+  // Expression digests are memoised by id for persistent nodes only (of_expr runs outside
+  // scratch mode), and ids of persistent nodes never change in a store.
+  exprs_ = from.exprs_;
+  have_ = from.have_;
+  name_bytes_ = from.name_bytes_;
+  std::vector<uint8_t> ok(decls, 0);
+  for (uint32_t d = 0; d < decls; ++d) {
+    auto r = from.refs_.find(d);
+    auto h = from.decls_.find(d);
+    if (r == from.refs_.end() || h == from.decls_.end()) continue;
+    bool all = true;
+    for (uint32_t x : r->second) all = all && x < d && ok[x];
+    if (!all) continue;
+    ok[d] = 1;
+    refs_.emplace(d, r->second);
+    decls_.emplace(d, h->second);
+  }
 }
 
 std::optional<Digest> DeclDigests::of_name(Name name) {

@@ -11,7 +11,9 @@
 #include <memory>
 #include <new>
 
+#include "leanbatch/host/internal_error.hpp"
 #include "reader/reader.hpp"
+#include "reader/trail.hpp"
 
 namespace leanbatch::host {
 
@@ -48,17 +50,22 @@ namespace {
 using reader_detail::ChunkSource;
 using reader_detail::Reader;
 
+// `seed_cp`: with a prefix match, the checkpoint of opts.prefix_from's trail to start from
+// (the store is then prefix_from's, and `src` starts at the checkpoint).
 ReadResult run_reader(ChunkSource& src, const std::string& label, std::shared_ptr<TermStore> store, const ReadOptions& opts,
-                      uint64_t size_hint) {
+                      uint64_t size_hint, std::optional<size_t> seed_cp = std::nullopt) {
   // Exceptions never cross the libhost API: running out of memory is a typed error.
   try {
     auto env = std::make_shared<Environment>(store);
     env->source = label;
     Reader reader(*store, *env, label, opts, size_hint);
+    if (seed_cp) reader.seed(*opts.prefix_from, *opts.prefix_from->trail, *seed_cp);
     if (auto err = reader.run(src)) return std::unexpected(std::move(*err));
     return env;
   } catch (const std::bad_alloc&) {
     return std::unexpected(ReadError{ReadErrorKind::OutOfMemory, label, 0, 0, "out of memory while reading the export"});
+  } catch (const InternalError& e) {
+    return std::unexpected(ReadError{ReadErrorKind::Io, label, 0, 0, std::string("internal error: ") + e.what()});
   }
 }
 
@@ -73,8 +80,13 @@ ReadResult read_export_file(const std::string& path, std::shared_ptr<TermStore> 
   } closer{fd};
   struct stat sb {};
   uint64_t size = ::fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 ? static_cast<uint64_t>(sb.st_size) : 0;
-  ChunkSource src(fd, opts.buffer_bytes);
-  return run_reader(src, path, std::move(store), opts, size);
+  // Prefix reuse (speed only; reader/trail.hpp): start after the bytes this file shares with
+  // an export read before, in that export's store.
+  std::optional<size_t> cp;
+  if (opts.prefix_from && size > 0) cp = reader_detail::match_prefix(fd, size, *opts.prefix_from);
+  if (cp) store = opts.prefix_from->store_ptr();
+  ChunkSource src(fd, opts.buffer_bytes, cp ? opts.prefix_from->trail->checkpoints[*cp].offset : 0);
+  return run_reader(src, path, std::move(store), opts, size, cp);
 }
 
 ReadResult read_export_buffer(std::string_view data, const std::string& label, std::shared_ptr<TermStore> store,

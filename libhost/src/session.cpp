@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+
 namespace leanbatch::host {
 
 Session::Session(SessionOptions opts) : opts_(std::move(opts)) {
@@ -25,10 +27,23 @@ std::expected<LoadedExport*, ReadError> Session::import(const std::string& path,
     lru_.erase(it);  // the file changed: reload
     break;
   }
-  // Each export gets its own store, so that dropping it frees its memory.
-  // (A mapped image is its own store, likewise.)
+  // Each export gets its own store, so that dropping it frees its memory (a mapped image is
+  // its own store, likewise) — except with prefix reuse: a file that begins with the bytes
+  // of the most recently used export read here is read into that export's store, starting
+  // after the shared part (export_reader.hpp; the chain of shared stores is bounded there).
+  ReadOptions with_prefix = ro;
+  const LoadedExport* from = nullptr;
+  if (opts_.prefix_reuse) {
+    with_prefix.record_trail = true;
+    for (const LoadedExport& e : lru_)
+      if (e.env && e.env->trail) {
+        from = &e;
+        break;
+      }
+    if (from) with_prefix.prefix_from = from->env;
+  }
   ImageReport image;
-  auto r = load_export(path, ro, opts_.images, &image);
+  auto r = load_export(path, with_prefix, opts_.images, &image);
   if (!r) return std::unexpected(r.error());
   LoadedExport ex;
   ex.image = std::move(image);
@@ -36,6 +51,11 @@ std::expected<LoadedExport*, ReadError> Session::import(const std::string& path,
   ex.env = *r;
   ex.size = size;
   ex.mtime_ns = mtime;
+  if (from && ex.env->seeded_decls > 0 && from->checker) {
+    // The shared declarations' content digests carry over (Checker::seed_digests).
+    ex.checker = std::make_unique<Checker>(ex.env, opts_.check);
+    ex.checker->seed_digests(*from->checker);
+  }
   lru_.push_front(std::move(ex));
   ++imports_;
   enforce_limits(&lru_.front());
@@ -81,8 +101,16 @@ CheckSummary Session::check(LoadedExport& ex, const std::vector<uint32_t>& selec
 }
 
 size_t Session::retained_bytes() const {
+  // A store shared by several exports (prefix reuse) counts once.
   size_t b = 0;
-  for (const LoadedExport& ex : lru_) b += ex.bytes();
+  std::vector<const TermStore*> seen;
+  for (const LoadedExport& ex : lru_) {
+    if (!ex.env) continue;
+    const TermStore* s = &ex.env->store();
+    if (std::find(seen.begin(), seen.end(), s) != seen.end()) continue;
+    seen.push_back(s);
+    b += ex.bytes();
+  }
   return b;
 }
 

@@ -14,13 +14,6 @@ using namespace lbtest;
 
 namespace {
 
-std::string slurp(const std::string& rel) {
-  std::ifstream in(corpus_path(rel), std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::vector<std::string> split_lines(const std::string& text) {
   std::vector<std::string> out;
   size_t pos = 0;
@@ -114,7 +107,7 @@ TEST_CASE("mutated input text: a typed error with a line, or one verdict per dec
   const int kMutantsPerFile = count_env ? std::stoi(count_env) : 150;
   size_t read_ok = 0, read_err = 0, verdicts = 0;
   for (const std::string& f : files) {
-    std::string text = slurp(f);
+    std::string text = slurp_corpus(f);
     REQUIRE(!text.empty());
     uint64_t total_lines = static_cast<uint64_t>(std::count(text.begin(), text.end(), '\n')) + 2;
     for (int m = 0; m < kMutantsPerFile; ++m) {

@@ -501,12 +501,6 @@ void fast_equals_dom(const std::string& text) {
   }
 }
 
-std::string slurp_corpus(const std::string& rel) {
-  std::ifstream in(corpus_path(rel), std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 }  // namespace
 
 TEST_CASE("the fast path reads every corpus file exactly as the DOM path") {

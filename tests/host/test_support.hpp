@@ -2,7 +2,11 @@
 // Helpers shared by the libhost tests.
 #include <catch2/catch.hpp>
 
+#include <stdlib.h>
+
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -94,5 +98,23 @@ inline std::vector<std::string> expected_files(const std::string& verdict) {
   }
   return out;
 }
+
+/// A temporary directory, removed with everything in it.
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    char tmpl[] = "/tmp/lb-host-test-XXXXXX";
+    path = ::mkdtemp(tmpl);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  std::string str(const std::string& rel = "") const { return rel.empty() ? path.string() : (path / rel).string(); }
+};
+
+inline std::string slurp(const std::string& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+inline std::string slurp_corpus(const std::string& rel) { return slurp(corpus_path(rel)); }
+inline void spit(const std::string& p, const std::string& data) { std::ofstream(p, std::ios::binary) << data; }
 
 }  // namespace lbtest

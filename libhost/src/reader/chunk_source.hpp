@@ -20,7 +20,11 @@ inline constexpr size_t kPad = simdjson::SIMDJSON_PADDING;
 // grows only when a single line is longer than the buffer).
 class ChunkSource {
  public:
-  ChunkSource(int fd, size_t cap) : fd_(fd) { alloc(cap); }
+  /// `start`: the byte offset to read from (prefix reuse starts after the shared prefix).
+  ChunkSource(int fd, size_t cap, uint64_t start = 0) : fd_(fd), offset_(start) {
+    alloc(cap);
+    if (start > 0 && ::lseek(fd, static_cast<off_t>(start), SEEK_SET) < 0) start_error_ = std::strerror(errno);
+  }
   explicit ChunkSource(std::string_view mem) : fd_(-1), eof_(true) {
     alloc(mem.size() + 1);
     std::memcpy(buf_.get(), mem.data(), mem.size());
@@ -36,6 +40,10 @@ class ChunkSource {
 
   /// The next chunk, or false at end of input or on a read error (io_error set).
   bool next(Chunk& out, std::string& io_error) {
+    if (!start_error_.empty()) {
+      io_error = start_error_;
+      return false;
+    }
     // Drop the previous chunk, keep the partial line after it.
     if (taken_ > 0) {
       if (!carry_.empty()) {  // undo the padding written over the partial line
@@ -107,6 +115,7 @@ class ChunkSource {
   size_t taken_ = 0;
   uint64_t offset_ = 0;
   std::string carry_;
+  std::string start_error_;
 };
 
 }  // namespace leanbatch::host::reader_detail

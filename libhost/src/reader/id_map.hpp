@@ -23,9 +23,13 @@ class IdMap {
     return get_sparse(fid);
   }
   bool defined(uint32_t fid) const { return get(fid) != kNoId; }
+  /// Ids defined so far, and whether they are exactly 0..count()-1 (prefix reuse).
+  size_t count() const { return count_; }
+  bool dense_from_zero() const { return count_ == 0 || static_cast<size_t>(max_) + 1 == count_; }
   /// Defines `fid` (v != kNoId).
   [[gnu::always_inline]] void set(uint32_t fid, uint32_t v) {
     ++count_;
+    max_ = std::max(max_, fid);
     if (fid < dense_.size())
       dense_[fid] = v + 1;
     else
@@ -56,6 +60,7 @@ class IdMap {
   detail::HugeArray<uint32_t> dense_{0, false};
   std::unordered_map<uint32_t, uint32_t> sparse_;
   size_t count_ = 0;
+  uint32_t max_ = 0;  // largest id defined
 };
 
 }  // namespace leanbatch::host::reader_detail

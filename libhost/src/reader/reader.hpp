@@ -16,6 +16,7 @@
 
 #include "chunk_source.hpp"
 #include "fast_path.hpp"
+#include "trail.hpp"
 
 namespace leanbatch::host::reader_detail {
 
@@ -27,7 +28,14 @@ namespace leanbatch::host::reader_detail {
 class Reader : private FastPath {
  public:
   Reader(TermStore& st, Environment& env, std::string file, const ReadOptions& opts, uint64_t size_hint)
-      : FastPath(st, env, std::move(file), opts, size_hint) {}
+      : FastPath(st, env, std::move(file), opts, size_hint) {
+    if (opts.record_trail) start_trail();
+  }
+
+  /// Prefix reuse: start as if the lines before checkpoint `cp` of `from`'s trail had been
+  /// read (into the same store; reader/trail.hpp says why that is exact). The chunk source
+  /// must start at cp.offset.
+  void seed(const Environment& from, const ReadTrail& t, size_t cp);
 
   std::optional<ReadError> run(ChunkSource& src) {
     auto t0 = std::chrono::steady_clock::now();
@@ -37,6 +45,7 @@ class Reader : private FastPath {
     uint64_t next_estimate = kFirstEstimate;
     while (!failed_ && src.next(chunk, io_error)) {
       process_chunk(chunk);
+      if (trail_) hash_to(chunk, chunk.offset + chunk.len);
       uint64_t done = chunk.offset + chunk.len;
       bytes_ = done;
       if (done >= next_estimate && !failed_) {
@@ -63,6 +72,7 @@ class Reader : private FastPath {
     env_.stats.lines = lines_;
     env_.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (failed_) return err_;
+    if (trail_) finish_trail();
     return std::nullopt;
   }
 
@@ -83,6 +93,7 @@ class Reader : private FastPath {
       const char* s = data + pos;
       line_ = base + 1 + nl;
       offset_ = c.offset + pos;
+      if (offset_ >= next_checkpoint_) take_checkpoint(c);
       if (*s == '{' && seen_meta_ && st_.expr_count() < kMaxPipelinedId) {
         if (const char* e = fast_line(s)) {
           pos = static_cast<size_t>(e - data);
@@ -123,6 +134,16 @@ class Reader : private FastPath {
   void process_batched(const ChunkSource::Chunk& c, const uint64_t base, const size_t pos, const size_t nl_before_pos);
   void diagnose_lines(const ChunkSource::Chunk& c, uint64_t base, size_t from, size_t nl);
   bool parse_line(const ChunkSource::Chunk& c, size_t begin, size_t end);
+
+  // ---- prefix reuse: the trail (trail.cpp) ----
+  void start_trail();
+  void take_checkpoint(const ChunkSource::Chunk& c);
+  void hash_to(const ChunkSource::Chunk& c, uint64_t end);  // SHA-256 over the bytes up to `end`
+  void finish_trail();
+  std::shared_ptr<ReadTrail> trail_;
+  uint64_t next_checkpoint_ = UINT64_MAX;  // offset from which the next line start is a checkpoint
+  uint64_t hashed_ = 0;                    // bytes fed to sha_
+  SHA256_CTX sha_{};
 
   // ---- sizing (speed and peak memory only) ----
   // After the first kFirstEstimate bytes, and each time the amount read doubles, project the

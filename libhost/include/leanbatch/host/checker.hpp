@@ -116,6 +116,12 @@ class Checker {
   std::optional<bool> is_def_eq(Expr a, Expr b, std::span<const Name> lparams);
 
   const Environment& env() const { return *env_; }
+  /// Prefix reuse (speed only): with reuse on, takes over the content digests `from`
+  /// computed for the declarations this environment shares with its environment
+  /// (Environment::seeded_decls; DeclDigests::seed_prefix says what is taken and why).
+  /// Verdicts are not taken: each declaration is still accepted here by reuse or by checking.
+  void seed_digests(const Checker& from);
+
   /// Names of the Nat operations currently accelerated (for info/diagnostics).
   std::vector<std::string> enabled_extensions() const;
 
@@ -123,6 +129,7 @@ class Checker {
   struct State;
   std::vector<uint32_t> selection_order(std::span<const uint32_t> selection, const std::vector<bool>& selected);
   bool try_reuse(uint32_t decl, std::string& key, bool& from_cache);
+  void make_digests();
   std::shared_ptr<const Environment> env_;
   CheckOptions opts_;
   std::unique_ptr<State> state_;

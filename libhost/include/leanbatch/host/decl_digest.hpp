@@ -48,6 +48,13 @@ class DeclDigests {
   /// proofs too when `with_proofs`).
   /// (A reference into a memo: valid as long as this object.)
   const std::vector<uint32_t>& references(uint32_t decl);
+  /// Prefix reuse (speed only): takes over what `from` computed for an environment in the
+  /// same store whose first `decls` declarations this environment shares (Environment::
+  /// seeded_decls): every expression digest (a function of the node alone), and the digests
+  /// and references of those declarations whose references all lie, transitively, among
+  /// earlier ones (names resolve to the first declaration, so within a shared prefix they
+  /// resolve alike). Nothing is taken when the options or the store differ.
+  void seed_prefix(const DeclDigests& from, uint32_t decls);
 
  private:
   const Digest& of_expr(Expr e);

@@ -107,6 +107,9 @@ struct ReadStats {
   double seconds = 0;
 };
 
+/// What a read recorded for prefix reuse (ReadOptions::record_trail; internal to the reader).
+struct ReadTrail;
+
 class Environment {
  public:
   explicit Environment(std::shared_ptr<TermStore> store) : store_(std::move(store)) {}
@@ -137,6 +140,10 @@ class Environment {
   ExportMeta meta;
   ReadStats stats;
   std::string source;  ///< file path the environment was read from
+  /// Prefix reuse (export_reader.hpp): the trail of this read, if recorded, and how many
+  /// declarations came from another export's identical prefix instead of being read.
+  std::shared_ptr<const ReadTrail> trail;
+  uint32_t seeded_decls = 0;
 
  private:
   std::shared_ptr<TermStore> store_;

@@ -56,6 +56,15 @@ struct ReadOptions {
   const CancelToken* cancel = nullptr;
   ProgressSink progress;
   size_t buffer_bytes = 1u << 20;  ///< initial line buffer; grows only for longer lines
+  /// Prefix reuse (speed only; why it is exact: reader/trail.hpp). `record_trail` keeps
+  /// checkpoints of this read in the environment. With `prefix_from` (an environment read
+  /// with a trail), a file (read_export_file) whose first bytes are those of `prefix_from`'s
+  /// file up to one of its checkpoints is read into `prefix_from`'s store, starting at that
+  /// checkpoint; `seeded_decls` says how many declarations came from there. The store given
+  /// to the reader is then not used. Only one thread may use a store at a time: pass
+  /// `prefix_from` only from the thread that owns its store.
+  bool record_trail = false;
+  std::shared_ptr<const Environment> prefix_from;
 };
 
 using ReadResult = std::expected<std::shared_ptr<Environment>, ReadError>;

@@ -28,6 +28,9 @@ struct SessionOptions {
   /// Export images (export_image.hpp): with a directory, an export is mapped from its image
   /// when one exists, and its image is written after reading it otherwise.
   ImageOptions images;
+  /// Prefix reuse (speed only): a file that begins like the last export read here is read
+  /// from where they differ, into that export's store (export_reader.hpp, ReadOptions).
+  bool prefix_reuse = true;
 };
 
 /// A loaded export in the session.
