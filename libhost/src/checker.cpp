@@ -180,6 +180,8 @@ void Checker::seed_digests(const Checker& from) {
   if (!opts_.reuse || !from.state_->digests || env_->seeded_decls == 0) return;
   make_digests();
   state_->digests->seed_prefix(*from.state_->digests, env_->seeded_decls);
+  const uint32_t d = env_->seeded_decls - 1;
+  state_->kenv.seed_axioms(from.state_->kenv, env_->declaration(d).first_const + env_->declaration(d).num_consts);
 }
 
 bool Checker::try_reuse(uint32_t d, std::string& key, bool& from_cache) {

@@ -33,7 +33,7 @@ std::expected<LoadedExport*, ReadError> Session::import(const std::string& path,
   // after the shared part (export_reader.hpp; the chain of shared stores is bounded there).
   ReadOptions with_prefix = ro;
   const LoadedExport* from = nullptr;
-  if (opts_.prefix_reuse) {
+  if (opts_.prefix_reuse && opts_.check.reuse) {
     with_prefix.record_trail = true;
     for (const LoadedExport& e : lru_)
       if (e.env && e.env->trail) {

@@ -149,6 +149,7 @@ TEST_CASE("prefix reuse in a session: the next file shares the store, digests ca
   Files f;
   SessionOptions so;
   so.check.reuse = std::make_shared<ReuseSet>();
+  so.check.collect_axioms = true;  // the axiom closures of the shared part carry over too
   Session s(so);
   auto a = s.import(f.all);
   REQUIRE(a);
@@ -163,16 +164,22 @@ TEST_CASE("prefix reuse in a session: the next file shares the store, digests ca
   CHECK(s.retained_bytes() == (*b)->bytes());
   CHECK(s.retained_bytes() >= one_store);
   s.check(**b, {}, [&](const DeclVerdict& v) { vb.push_back(v); });
-  auto fresh = check_all(read(f.variant));
+  CheckOptions plain;
+  plain.collect_axioms = true;
+  auto fresh = check_all(read(f.variant), plain);
   REQUIRE(vb.size() == fresh.size());
-  size_t reused = 0;
+  size_t reused = 0, with_axioms = 0;
   for (size_t i = 0; i < vb.size(); ++i) {
     CHECK(vb[i].status == fresh[i].status);
     CHECK(vb[i].kind == fresh[i].kind);
+    CHECK(vb[i].axioms == fresh[i].axioms);
+    CHECK(vb[i].uses_sorry == fresh[i].uses_sorry);
+    with_axioms += !fresh[i].axioms.empty();
     reused += vb[i].reused == "worker";
   }
   // The shared declarations were accepted by reuse (their digests came from the first file).
   CHECK(reused >= (*b)->env->seeded_decls * 9 / 10);
+  CHECK(with_axioms > 0);
   // Without prefix reuse: its own store, the same verdicts.
   SessionOptions off = so;
   off.prefix_reuse = false;

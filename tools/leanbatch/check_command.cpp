@@ -90,11 +90,18 @@ int run_in_process(const std::vector<WorkItem>& items, const CheckCliOptions& op
     report.started(next);
     if (item.file != loaded_path) {
       loaded_path = item.file;
+      // Prefix reuse with reuse on (several exports): the export this thread read last is
+      // kept until the next one is read, which may start after the bytes they share, in its
+      // store (ReadOptions::prefix_from; only this thread uses that store).
+      std::shared_ptr<const Environment> prev = reuse ? std::move(env) : nullptr;
+      std::unique_ptr<Checker> prev_checker = reuse ? std::move(checker) : nullptr;
       checker.reset();
       env.reset();
       load_error.reset();
       ReadOptions ro;
       ro.cancel = opts.cancel;
+      ro.record_trail = reuse != nullptr;
+      ro.prefix_from = prev;
       // Kept images only (--image-dir, --cache): this process reads each export once, so it
       // keeps what it read (share = false) and a later run maps the image.
       ImageOptions io{opts.run_image_dir, opts.image_min_mb << 20, false};
@@ -106,6 +113,7 @@ int run_in_process(const std::vector<WorkItem>& items, const CheckCliOptions& op
         CheckOptions ko = kernel_options(opts);
         ko.reuse = reuse;
         checker = std::make_unique<Checker>(env, std::move(ko));
+        if (prev_checker && env->seeded_decls > 0) checker->seed_digests(*prev_checker);
       } else {
         load_error = r.error();
       }

@@ -283,6 +283,15 @@ Expr KernelEnv::consume_type_annotations(Expr e) {
   }
 }
 
+void KernelEnv::seed_axioms(const KernelEnv& from, uint32_t consts) {
+  if (&from.st() != &st() || !axiom_sets_.empty() || consts > env_.constants().size()) return;
+  axiom_sets_ = from.axiom_sets_;
+  axiom_set_ids_ = from.axiom_set_ids_;
+  axioms_memo_.assign(env_.constants().size(), 0);
+  const size_t n = std::min<size_t>(consts, from.axioms_memo_.size());
+  std::copy(from.axioms_memo_.begin(), from.axioms_memo_.begin() + static_cast<std::ptrdiff_t>(n), axioms_memo_.begin());
+}
+
 const std::vector<Name>& KernelEnv::axioms_of(uint32_t ci) {
   if (axioms_memo_.size() < env_.constants().size()) axioms_memo_.resize(env_.constants().size(), 0);
   auto memo = [&](uint32_t c) { return axioms_memo_[c]; };  // 1 + set index; 0: not computed

@@ -116,10 +116,11 @@ class Checker {
   std::optional<bool> is_def_eq(Expr a, Expr b, std::span<const Name> lparams);
 
   const Environment& env() const { return *env_; }
-  /// Prefix reuse (speed only): with reuse on, takes over the content digests `from`
-  /// computed for the declarations this environment shares with its environment
-  /// (Environment::seeded_decls; DeclDigests::seed_prefix says what is taken and why).
-  /// Verdicts are not taken: each declaration is still accepted here by reuse or by checking.
+  /// Prefix reuse (speed only): with reuse on, takes over the content digests and axiom
+  /// closures `from` computed for the declarations this environment shares with its
+  /// environment (Environment::seeded_decls; DeclDigests::seed_prefix and
+  /// KernelEnv::seed_axioms say what is taken and why). Verdicts are not taken: each
+  /// declaration is still accepted here by reuse or by checking.
   void seed_digests(const Checker& from);
 
   /// Names of the Nat operations currently accelerated (for info/diagnostics).

@@ -28,8 +28,10 @@ struct SessionOptions {
   /// Export images (export_image.hpp): with a directory, an export is mapped from its image
   /// when one exists, and its image is written after reading it otherwise.
   ImageOptions images;
-  /// Prefix reuse (speed only): a file that begins like the last export read here is read
-  /// from where they differ, into that export's store (export_reader.hpp, ReadOptions).
+  /// Prefix reuse (speed only), with reuse on (check.reuse): a file that begins like the
+  /// last export read here is read from where they differ, into that export's store
+  /// (export_reader.hpp, ReadOptions). Off without reuse: a single export gains nothing,
+  /// and the trail costs a SHA-256 pass and 4 bytes per expression.
   bool prefix_reuse = true;
 };
 

@@ -113,6 +113,14 @@ class KernelEnv {
   /// for the declarations in string_literal_deps (an axiom behind `String.ofList` or
   /// `Char.ofNat` is an axiom of every declaration that uses a literal).
   const std::vector<Name>& axioms_of(uint32_t const_index);
+  /// Prefix reuse (speed only): takes over `from`'s axiom closures of the first `consts`
+  /// constants, which this environment shares with `from`'s (same store; Environment::
+  /// seeded_decls). Why that is exact: axioms_of is only ever asked for accepted constants
+  /// (and, through them, visible ones), and the closure of an accepted constant is a function
+  /// of its declaration's verification digest — its content and that of everything it
+  /// reaches, which is all accepted and resolves by name to the same declarations in a
+  /// shared prefix. The shared declarations have the same digests in both environments.
+  void seed_axioms(const KernelEnv& from, uint32_t consts);
 
  private:
   const Environment& env_;
