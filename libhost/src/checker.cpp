@@ -359,7 +359,7 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
           kenv.set_decl_status(d, KernelEnv::Status::Accepted);
           st.begin_scratch();
           try {
-            update_primitives(kenv, control, d);
+            update_primitives(kenv, control, d, state_->digests.get());
           } catch (const KernelError&) {
             // A failed verification leaves the extension disabled; the declaration stands.
           } catch (const std::exception&) {

@@ -2,6 +2,8 @@
 // bytes of an export read before is read from where they differ, into that export's store.
 // The result must be the environment a full read makes: the same declarations at the same
 // lines with the same content (digests), the same verdicts, the same errors at the same lines.
+#include <algorithm>
+
 #include "leanbatch/host/decl_digest.hpp"
 #include "leanbatch/host/export_writer.hpp"
 #include "leanbatch/host/session.hpp"
@@ -180,6 +182,11 @@ TEST_CASE("prefix reuse in a session: the next file shares the store, digests ca
   // The shared declarations were accepted by reuse (their digests came from the first file).
   CHECK(reused >= (*b)->env->seeded_decls * 9 / 10);
   CHECK(with_axioms > 0);
+  // The Nat extensions are verified again in the second file (Nat.div and Nat.mod through the
+  // memoised digests and spot checks), and come out the same.
+  auto ext = (*a)->checker->enabled_extensions();
+  CHECK(std::find(ext.begin(), ext.end(), "Nat.div") != ext.end());
+  CHECK((*b)->checker->enabled_extensions() == ext);
   // Without prefix reuse: its own store, the same verdicts.
   SessionOptions off = so;
   off.prefix_reuse = false;

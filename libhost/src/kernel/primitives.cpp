@@ -1,6 +1,7 @@
 // Verification of the declarations behind the kernel extensions (see primitives.hpp).
 #include "leanbatch/host/kernel/primitives.hpp"
 
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -37,7 +38,8 @@ bool check_enum_like(KernelEnv& k, Name ind, std::initializer_list<Name> ctors, 
 
 class NatVerifier {
  public:
-  NatVerifier(KernelEnv& k, const CheckControl& control, uint32_t decl) : k_(k), st_(k.st()), tc_(k, control, decl, {}, Safety::Safe) {
+  NatVerifier(KernelEnv& k, const CheckControl& control, uint32_t decl, const DeclDigests* verified)
+      : k_(k), st_(k.st()), tc_(k, control, decl, {}, Safety::Safe), verified_(verified) {
     x_ = tc_.lctx().push_local(st_.name_str(Name{}, "x"), k.nat_type);
     y_ = tc_.lctx().push_local(st_.name_str(Name{}, "y"), k.nat_type);
   }
@@ -136,12 +138,33 @@ class NatVerifier {
     Name name = st_.name_from_dotted(to_string(op));
     const ConstantInfo* c = k_.find(name);
     if (!c || c->kind != ConstKind::Definition || !c->lparams.empty()) return false;
-    DeclDigests digests(k_.env());
-    std::string hex = to_hex(digests.of_decl(c->decl));
+    std::string hex = identity_digest(c->decl);
     last_digest_ = hex;
     for (const Ref& r : kLean)
       if (r.op == op && hex == r.digest) return true;
     return false;
+  }
+
+  // The identity digest of `decl`, in hex. Speed only: memoised per process by the
+  // declaration's verification digest when the checker already computed it (reuse on). The
+  // verification digest covers everything the identity digest covers (and the proofs), over
+  // the same dependency graph, so equal verification digests mean equal identity digests. An
+  // import sweep asks this for Lean's Nat.div and Nat.mod in every module.
+  std::string identity_digest(uint32_t decl) {
+    static std::mutex mu;
+    static std::map<Digest, std::string> memo;
+    const Digest* v = verified_ && verified_->with_proofs() ? verified_->computed(decl) : nullptr;
+    if (v) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (auto it = memo.find(*v); it != memo.end()) return it->second;
+    }
+    DeclDigests digests(k_.env());
+    std::string hex = to_hex(digests.of_decl(decl));
+    if (v) {
+      std::lock_guard<std::mutex> lock(mu);
+      memo.emplace(*v, hex);
+    }
+    return hex;
   }
 
   // Speed only: the spot checks of a definition already spot-checked in this process (same
@@ -199,6 +222,7 @@ class NatVerifier {
   TermStore& st_;
   TypeChecker tc_;
   Expr x_, y_;
+  const DeclDigests* verified_;  // the checker's verification digests, or nullptr
   std::string last_digest_;  // identity digest of the definition is_leans_definition looked at
 };
 
@@ -307,7 +331,7 @@ void check_string_inhabited(KernelEnv& k, const CheckControl& control, uint32_t 
 
 }  // namespace
 
-void update_primitives(KernelEnv& k, const CheckControl& control, uint32_t decl_index) {
+void update_primitives(KernelEnv& k, const CheckControl& control, uint32_t decl_index, const DeclDigests* verified) {
   const Environment& env = k.env();
   TermStore& st = k.st();
   const KernelNames& n = k.names();
@@ -325,7 +349,7 @@ void update_primitives(KernelEnv& k, const CheckControl& control, uint32_t decl_
       k.quot_ok[static_cast<size_t>(c.quot_kind)] = true;  // check_quot_constant verified it
     } else if (c.kind == ConstKind::Definition && k.nat_ok) {
       if (auto op = nat_op_of(n, c.name)) {
-        NatVerifier v(k, control, decl_index);
+        NatVerifier v(k, control, decl_index, verified);
         k.nat_op_ok[static_cast<size_t>(*op)] = v.verify(*op);
         // An operation verified in terms of another one becomes checkable when that one is.
         if (*op == NatOp::Add || *op == NatOp::Mul || *op == NatOp::Div)

@@ -55,6 +55,12 @@ class DeclDigests {
   /// earlier ones (names resolve to the first declaration, so within a shared prefix they
   /// resolve alike). Nothing is taken when the options or the store differ.
   void seed_prefix(const DeclDigests& from, uint32_t decls);
+  /// The digest of `decl` if already computed (never computes: safe in scratch mode).
+  const Digest* computed(uint32_t decl) const {
+    auto it = decls_.find(decl);
+    return it == decls_.end() ? nullptr : &it->second;
+  }
+  bool with_proofs() const { return with_proofs_; }
 
  private:
   const Digest& of_expr(Expr e);

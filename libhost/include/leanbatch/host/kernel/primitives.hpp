@@ -29,7 +29,11 @@
 
 namespace leanbatch::host {
 
+class DeclDigests;
+
 /// Called after declaration `decl_index` was accepted (the store is in scratch mode).
-void update_primitives(KernelEnv& kenv, const CheckControl& control, uint32_t decl_index);
+/// `verified`: the checker's verification digests (with proofs), if it has them; speed only.
+void update_primitives(KernelEnv& kenv, const CheckControl& control, uint32_t decl_index,
+                       const DeclDigests* verified = nullptr);
 
 }  // namespace leanbatch::host
