@@ -320,8 +320,13 @@ void DeclDigests::seed_prefix(const DeclDigests& from, uint32_t decls) {
   if (decls > env_.declarations().size() || decls > from.env_.declarations().size()) return;
   // Expression digests are memoised by id for persistent nodes only (of_expr runs outside
   // scratch mode), and ids of persistent nodes never change in a store.
-  exprs_ = from.exprs_;
-  have_ = from.have_;
+  // Room for the nodes this environment's own lines added, so that the first digest of one
+  // of them does not reallocate (and fault in) the whole table again (speed only).
+  const size_t want = std::max<size_t>(env_.store().expr_count(), from.exprs_.size()) + (1u << 12);
+  exprs_.reserve(want);
+  have_.reserve(want);
+  exprs_.assign(from.exprs_.begin(), from.exprs_.end());
+  have_.assign(from.have_.begin(), from.have_.end());
   name_bytes_ = from.name_bytes_;
   std::vector<uint8_t> ok(decls, 0);
   for (uint32_t d = 0; d < decls; ++d) {

@@ -57,6 +57,17 @@ std::expected<LoadedExport*, ReadError> Session::import(const std::string& path,
     ex.checker->seed_digests(*from->checker);
   }
   lru_.push_front(std::move(ex));
+  if (from && lru_.front().env->seeded_decls > 0) {
+    // The export the new one continues is superseded: its store lives on in the new one, and
+    // its own state (checker, digests, trail) would only add up along a sweep (4 held exports
+    // doubled a worker's memory). A sweep does not come back to it; if a request does, it is
+    // read again, from the new one's prefix.
+    for (auto it = std::next(lru_.begin()); it != lru_.end(); ++it)
+      if (&*it == from) {
+        lru_.erase(it);
+        break;
+      }
+  }
   ++imports_;
   enforce_limits(&lru_.front());
   return &lru_.front();

@@ -213,7 +213,9 @@ int main(int argc, char** argv) {
       // high-water mark. Not after every request: the next one faulted the pages in again
       // (measured: trimming after every check chunk was 25% of the wall time of `check -j1`
       // on Init.Prelude x100; after every import, 1 s of system time in a 200-module sweep).
-      if (::mallinfo2().fordblks > (size_t{64} << 20)) ::malloc_trim(0);
+      // Only after imports (where exports are replaced and dropped): mallinfo2 walks the
+      // free lists, which was 3% of a sweep's worker time when asked after every chunk.
+      if (ctx.request().kind != sv::RequestKind::Check && ::mallinfo2().fordblks > (size_t{64} << 20)) ::malloc_trim(0);
     } catch (const std::bad_alloc&) {
       session.clear();  // give the memory back before answering
       if (!ctx.answered()) fail_with(ctx, "crashed", "out_of_memory", "the worker ran out of memory");

@@ -2,6 +2,8 @@
 // recording checkpoints while reading, and starting a read from another read's checkpoint.
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -15,9 +17,11 @@ std::optional<size_t> match_prefix(int fd, uint64_t size, const Environment& fro
   const ReadTrail* t = from.trail.get();
   if (!t || t->checkpoints.empty()) return std::nullopt;
   if (from.store().expr_count() > 2 * static_cast<uint64_t>(t->expr_lines) + 4096) return std::nullopt;
+  // Read with pread, not mapped: a file truncated meanwhile must be a short read, not a
+  // SIGBUS.
   SHA256_CTX mine;
   SHA256_Init(&mine);
-  constexpr size_t kBlock = 256u << 10;
+  constexpr size_t kBlock = 1u << 20;
   std::unique_ptr<char[]> buf(new char[kBlock]);
   uint64_t hashed = 0;
   std::optional<size_t> best;
