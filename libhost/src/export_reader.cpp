@@ -82,11 +82,17 @@ ReadResult read_export_file(const std::string& path, std::shared_ptr<TermStore> 
   uint64_t size = ::fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 ? static_cast<uint64_t>(sb.st_size) : 0;
   // Prefix reuse (speed only; reader/trail.hpp): start after the bytes this file shares with
   // an export read before, in that export's store.
+  // A file that shares a prefix with it but finds its store full is read on its own, and
+  // says so (shared_prefix), so that the caller can let the earlier export go all the same.
   std::optional<size_t> cp;
   if (opts.prefix_from && size > 0) cp = reader_detail::match_prefix(fd, size, *opts.prefix_from);
+  const bool shared = cp.has_value();
+  if (cp && !reader_detail::store_has_room(*opts.prefix_from)) cp.reset();
   if (cp) store = opts.prefix_from->store_ptr();
   ChunkSource src(fd, opts.buffer_bytes, cp ? opts.prefix_from->trail->checkpoints[*cp].offset : 0);
-  return run_reader(src, path, std::move(store), opts, size, cp);
+  auto r = run_reader(src, path, std::move(store), opts, size, cp);
+  if (r) (*r)->shared_prefix = shared;
+  return r;
 }
 
 ReadResult read_export_buffer(std::string_view data, const std::string& label, std::shared_ptr<TermStore> store,

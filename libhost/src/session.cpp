@@ -57,11 +57,11 @@ std::expected<LoadedExport*, ReadError> Session::import(const std::string& path,
     ex.checker->seed_digests(*from->checker);
   }
   lru_.push_front(std::move(ex));
-  if (from && lru_.front().env->seeded_decls > 0) {
-    // The export the new one continues is superseded: its store lives on in the new one, and
-    // its own state (checker, digests, trail) would only add up along a sweep (4 held exports
-    // doubled a worker's memory). A sweep does not come back to it; if a request does, it is
-    // read again, from the new one's prefix.
+  if (from && lru_.front().env->shared_prefix) {
+    // The export the new one continues is superseded: its store lives on in the new one (or,
+    // when that store was full, is let go), and its own state (checker, digests, trail) would
+    // only add up along a sweep (4 held exports doubled a worker's memory). A sweep does not
+    // come back to it; if a request does, it is read again, from the new one's prefix.
     for (auto it = std::next(lru_.begin()); it != lru_.end(); ++it)
       if (&*it == from) {
         lru_.erase(it);

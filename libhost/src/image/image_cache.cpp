@@ -285,7 +285,11 @@ ReadResult load_export(const std::string& path, const ReadOptions& ro, const Ima
     return env;
   }
   if (!why.empty()) ::unlink(rep.image.c_str());  // damaged, foreign or stale: rebuilt below
-  auto read = read_export_file(path, std::make_shared<TermStore>(), ro);
+  // An image holds its export alone: never read into another export's store (prefix reuse).
+  ReadOptions alone = ro;
+  alone.prefix_from = nullptr;
+  alone.record_trail = false;
+  auto read = read_export_file(path, std::make_shared<TermStore>(), alone);
   if (!read) return read;
   rep.note = why.empty() ? "" : why + "; rebuilt";
   FileState now;

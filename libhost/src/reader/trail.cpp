@@ -13,10 +13,13 @@
 
 namespace leanbatch::host::reader_detail {
 
+bool store_has_room(const Environment& from) {
+  return from.trail && from.store().expr_count() <= 2 * static_cast<uint64_t>(from.trail->expr_lines) + 4096;
+}
+
 std::optional<size_t> match_prefix(int fd, uint64_t size, const Environment& from) {
   const ReadTrail* t = from.trail.get();
   if (!t || t->checkpoints.empty()) return std::nullopt;
-  if (from.store().expr_count() > 2 * static_cast<uint64_t>(t->expr_lines) + 4096) return std::nullopt;
   // Read with pread, not mapped: a file truncated meanwhile must be a short read, not a
   // SIGBUS.
   SHA256_CTX mine;

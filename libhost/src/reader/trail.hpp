@@ -48,10 +48,12 @@ namespace reader_detail {
 inline constexpr uint64_t kCheckpointBytes = 16u << 10;
 
 /// The last checkpoint of `from`'s trail up to which the file open as `fd` (of `size` bytes)
-/// has the same bytes (same SHA-256), if any, and if reading into `from`'s store is allowed
-/// (the shared store grows by each file's own part: a chain of reads stops sharing once the
-/// store holds twice the expressions of one file, so memory stays bounded).
+/// has the same bytes (same SHA-256), if any.
 std::optional<size_t> match_prefix(int fd, uint64_t size, const Environment& from);
+/// May a file be read into `from`'s store? The shared store grows by each file's own part: a
+/// chain of reads stops sharing once the store holds twice the expressions of one file, so
+/// memory stays bounded.
+bool store_has_room(const Environment& from);
 }  // namespace reader_detail
 
 }  // namespace leanbatch::host

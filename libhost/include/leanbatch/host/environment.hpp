@@ -144,6 +144,9 @@ class Environment {
   /// declarations came from another export's identical prefix instead of being read.
   std::shared_ptr<const ReadTrail> trail;
   uint32_t seeded_decls = 0;
+  /// The file began with bytes of ReadOptions::prefix_from's file (seeded or, when that
+  /// store was full, read on its own).
+  bool shared_prefix = false;
 
  private:
   std::shared_ptr<TermStore> store_;
