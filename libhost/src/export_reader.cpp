@@ -85,7 +85,7 @@ ReadResult read_export_file(const std::string& path, std::shared_ptr<TermStore> 
   // A file that shares a prefix with it but finds its store full is read on its own, and
   // says so (shared_prefix), so that the caller can let the earlier export go all the same.
   std::optional<size_t> cp;
-  if (opts.prefix_from && size > 0) cp = reader_detail::match_prefix(fd, size, *opts.prefix_from);
+  if (opts.prefix_from && size > 0) cp = reader_detail::match_prefix(fd, size, *opts.prefix_from, opts.trail_bytes_max);
   const bool shared = cp.has_value();
   if (cp && !reader_detail::store_has_room(*opts.prefix_from)) cp.reset();
   if (cp) store = opts.prefix_from->store_ptr();

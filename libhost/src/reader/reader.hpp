@@ -138,7 +138,7 @@ class Reader : private FastPath {
   // ---- prefix reuse: the trail (trail.cpp) ----
   void start_trail();
   void take_checkpoint(const ChunkSource::Chunk& c);
-  void hash_to(const ChunkSource::Chunk& c, uint64_t end);  // SHA-256 over the bytes up to `end`
+  void hash_to(const ChunkSource::Chunk& c, uint64_t end);  // the trail's bytes or SHA-256 up to `end`
   void finish_trail();
   std::shared_ptr<ReadTrail> trail_;
   uint64_t next_checkpoint_ = UINT64_MAX;  // offset from which the next line start is a checkpoint

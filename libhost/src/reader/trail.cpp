@@ -17,33 +17,43 @@ bool store_has_room(const Environment& from) {
   return from.trail && from.store().expr_count() <= 2 * static_cast<uint64_t>(from.trail->expr_lines) + 4096;
 }
 
-std::optional<size_t> match_prefix(int fd, uint64_t size, const Environment& from) {
+std::optional<size_t> match_prefix(int fd, uint64_t size, const Environment& from, uint64_t bytes_max) {
   const ReadTrail* t = from.trail.get();
   if (!t || t->checkpoints.empty()) return std::nullopt;
+  // Both files compared the same way: bytes when both are small enough to keep them.
+  if (t->has_bytes != (size <= bytes_max)) return std::nullopt;
   // Read with pread, not mapped: a file truncated meanwhile must be a short read, not a
   // SIGBUS.
   SHA256_CTX mine;
-  SHA256_Init(&mine);
+  if (!t->has_bytes) SHA256_Init(&mine);
   constexpr size_t kBlock = 1u << 20;
   std::unique_ptr<char[]> buf(new char[kBlock]);
-  uint64_t hashed = 0;
+  uint64_t done = 0;  // bytes of this file read and found equal (bytes) or hashed (SHA-256)
   std::optional<size_t> best;
   for (size_t k = 0; k < t->checkpoints.size(); ++k) {
     const ReadCheckpoint& cp = t->checkpoints[k];
     if (cp.offset > size) break;
-    while (hashed < cp.offset) {
-      size_t want = static_cast<size_t>(std::min<uint64_t>(kBlock, cp.offset - hashed));
-      ssize_t n = ::pread(fd, buf.get(), want, static_cast<off_t>(hashed));
+    while (done < cp.offset) {
+      size_t want = static_cast<size_t>(std::min<uint64_t>(kBlock, cp.offset - done));
+      ssize_t n = ::pread(fd, buf.get(), want, static_cast<off_t>(done));
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) return best;  // a short or failed read: share what matched so far
-      SHA256_Update(&mine, buf.get(), static_cast<size_t>(n));
-      hashed += static_cast<uint64_t>(n);
+      if (t->has_bytes) {
+        if (done + static_cast<uint64_t>(n) > t->bytes.size() ||
+            std::memcmp(buf.get(), t->bytes.data() + done, static_cast<size_t>(n)) != 0)
+          return best;  // differs before this checkpoint
+      } else {
+        SHA256_Update(&mine, buf.get(), static_cast<size_t>(n));
+      }
+      done += static_cast<uint64_t>(n);
     }
-    unsigned char a[SHA256_DIGEST_LENGTH], b[SHA256_DIGEST_LENGTH];
-    SHA256_CTX x = mine, y = cp.sha;
-    SHA256_Final(a, &x);
-    SHA256_Final(b, &y);
-    if (std::memcmp(a, b, sizeof a) != 0) break;
+    if (!t->has_bytes) {
+      unsigned char a[SHA256_DIGEST_LENGTH], b[SHA256_DIGEST_LENGTH];
+      SHA256_CTX x = mine, y = cp.sha;
+      SHA256_Final(a, &x);
+      SHA256_Final(b, &y);
+      if (std::memcmp(a, b, sizeof a) != 0) break;
+    }
     best = k;
   }
   return best;
@@ -51,6 +61,8 @@ std::optional<size_t> match_prefix(int fd, uint64_t size, const Environment& fro
 
 void Reader::start_trail() {
   trail_ = std::make_shared<ReadTrail>();
+  trail_->has_bytes = size_hint_ > 0 && size_hint_ <= opts_.trail_bytes_max;
+  if (trail_->has_bytes) trail_->bytes.reserve(size_hint_);
   SHA256_Init(&sha_);
   hashed_ = 0;
   next_checkpoint_ = 0;
@@ -61,7 +73,10 @@ void Reader::hash_to(const ChunkSource::Chunk& c, uint64_t end) {
   // so [hashed_, end) lies in `c`.
   if (end <= hashed_) return;
   if (hashed_ < c.offset || end > c.offset + c.len) throw InternalError("prefix trail: bytes hashed out of order");
-  SHA256_Update(&sha_, c.data + (hashed_ - c.offset), end - hashed_);
+  if (trail_->has_bytes)
+    trail_->bytes.append(c.data + (hashed_ - c.offset), end - hashed_);
+  else
+    SHA256_Update(&sha_, c.data + (hashed_ - c.offset), end - hashed_);
   hashed_ = end;
 }
 
@@ -131,7 +146,9 @@ void Reader::seed(const Environment& from, const ReadTrail& t, size_t k) {
   lines_ = cp.lines;
   bytes_ = cp.offset;
   if (trail_) {  // this read's own trail continues the other one's
+    if (trail_->has_bytes != t.has_bytes) throw InternalError("prefix reuse: trails of two kinds");
     trail_->checkpoints.assign(t.checkpoints.begin(), t.checkpoints.begin() + static_cast<std::ptrdiff_t>(k) + 1);
+    if (t.has_bytes) trail_->bytes.assign(t.bytes, 0, static_cast<size_t>(cp.offset));
     sha_ = cp.sha;
     hashed_ = cp.offset;
     next_checkpoint_ = cp.offset + kCheckpointBytes;

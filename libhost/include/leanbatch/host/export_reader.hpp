@@ -65,6 +65,9 @@ struct ReadOptions {
   /// `prefix_from` only from the thread that owns its store.
   bool record_trail = false;
   std::shared_ptr<const Environment> prefix_from;
+  /// A trail keeps the bytes of a file up to this size (the next file is compared byte for
+  /// byte); a larger file keeps SHA-256 states at its checkpoints instead.
+  uint64_t trail_bytes_max = uint64_t{64} << 20;
 };
 
 using ReadResult = std::expected<std::shared_ptr<Environment>, ReadError>;
