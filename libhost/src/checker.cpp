@@ -305,6 +305,7 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
           v.reused = from_cache ? "cache" : opts_.reuse->label;
           ++(from_cache ? opts_.reuse->cache_hits : opts_.reuse->hits);
         } else {
+        if (opts_.before_check) opts_.before_check();
         st.begin_scratch();
         try {
           if (opts_.cancel && opts_.cancel->requested())

@@ -1,6 +1,8 @@
 // leanbatch through supervised workers: same verdicts as in-process, one row per item
 // whatever happens to workers, interruption.
 #include <catch2/catch.hpp>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <simdjson.h>
 #include <sys/wait.h>
@@ -486,4 +488,50 @@ TEST_CASE("a --decl may name any constant (a constructor, a recursor), with the 
     if (expected.empty()) expected = got;
     CHECK(got == expected);
   }
+}
+
+// Rows are written in batches (RowWriter::Batch), but never held back while a declaration
+// is being checked: the row of `before` must reach a pipe while `slow` (minutes) is still
+// being checked. In-process; supervised mode prints a check job's rows when the job ends
+// (docs/protocol.md).
+TEST_CASE("rows decided before a long check reach the pipe while it runs") {
+  std::string f = slow_file();
+  for (const char* mode : {"--in-process"}) {
+    INFO(mode);
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      ::dup2(fds[1], 1);
+      ::close(fds[0]);
+      ::close(fds[1]);
+      int devnull = ::open("/dev/null", O_WRONLY);
+      ::dup2(devnull, 2);
+      ::execl(LEANBATCH_BIN, LEANBATCH_BIN, "check", mode, f.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    ::close(fds[1]);
+    std::string got;
+    bool seen = false;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!seen && std::chrono::steady_clock::now() < deadline) {
+      pollfd pfd{fds[0], POLLIN, 0};
+      if (::poll(&pfd, 1, 200) <= 0) continue;
+      char buf[4096];
+      ssize_t n = ::read(fds[0], buf, sizeof buf);
+      if (n <= 0) break;
+      got.append(buf, static_cast<size_t>(n));
+      seen = got.find("\"name\":\"before\"") != std::string::npos;
+    }
+    // `slow` is still running: the process has not ended, and its row is not out.
+    int st = 0;
+    CHECK(::waitpid(pid, &st, WNOHANG) == 0);
+    CHECK(seen);
+    CHECK(got.find("\"name\":\"slow\"") == std::string::npos);
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &st, 0);
+    ::close(fds[0]);
+  }
+  std::remove(f.c_str());
 }

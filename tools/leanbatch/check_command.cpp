@@ -112,6 +112,8 @@ int run_in_process(const std::vector<WorkItem>& items, const CheckCliOptions& op
         env = *r;
         CheckOptions ko = kernel_options(opts);
         ko.reuse = reuse;
+        // Rows are written in batches (below); what is held goes out before any real check.
+        ko.before_check = [&report] { report.out().flush(); };
         checker = std::make_unique<Checker>(env, std::move(ko));
         if (prev_checker && env->seeded_decls > 0) checker->seed_digests(*prev_checker);
       } else {
@@ -147,6 +149,7 @@ int run_in_process(const std::vector<WorkItem>& items, const CheckCliOptions& op
     std::sort(selection.begin(), selection.end());
     selection.erase(std::unique(selection.begin(), selection.end()), selection.end());
     report.planned(next, selection.empty() ? env->declarations().size() : selection.size());
+    RowWriter::Batch batch(report.out());  // rows decided together (reused ones) go out together
     checker->check(selection, [&](const DeclVerdict& v) {
       tally(oc, v.status);
       report.row(next, decl_row(RowSource{item.display, item.module}, *env, v, RowOrigin{}, opts.axioms));

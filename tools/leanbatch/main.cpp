@@ -237,6 +237,9 @@ int main(int argc, char** argv) {
   setup_logging(quiet ? -1 : verbosity, "leanbatch");
   // A closed stdout is reported by failed writes (then we stop), not by SIGPIPE.
   signal(SIGPIPE, SIG_IGN);
+  // Rows are flushed by RowWriter (each row, or each batch); a larger buffer makes a batch
+  // a few write(2) calls (nothing was written to stdout before this point).
+  std::setvbuf(stdout, nullptr, _IOFBF, 1 << 16);
   RowWriter out(stdout);
   // Nobody reads the rows any more: stop as if interrupted (workers cancelled, exit 3).
   out.on_failure([] { g_cancel.request(); });

@@ -50,6 +50,7 @@ void Engine::print_rows(size_t i, const sv::JobOutcome& o, const std::vector<uin
   ItemState& s = states_[i];
   std::vector<uint64_t> asked(requested);
   std::sort(asked.begin(), asked.end());
+  RowWriter::Batch batch(out_);  // the frame's rows go out together
   for (const std::string& payload : o.rows) {
     auto row = proto::decode_row(payload);
     if (!row) {

@@ -28,24 +28,29 @@ std::optional<size_t> match_prefix(int fd, uint64_t size, const Environment& fro
   if (!t->has_bytes) SHA256_Init(&mine);
   constexpr size_t kBlock = 1u << 20;
   std::unique_ptr<char[]> buf(new char[kBlock]);
-  uint64_t done = 0;  // bytes of this file read and found equal (bytes) or hashed (SHA-256)
+  uint64_t buf_at = 0, buf_len = 0;  // the file's bytes [buf_at, buf_at + buf_len) are in buf
+  uint64_t done = 0;  // bytes of this file found equal (bytes) or hashed (SHA-256)
   std::optional<size_t> best;
   for (size_t k = 0; k < t->checkpoints.size(); ++k) {
     const ReadCheckpoint& cp = t->checkpoints[k];
     if (cp.offset > size) break;
     while (done < cp.offset) {
-      size_t want = static_cast<size_t>(std::min<uint64_t>(kBlock, cp.offset - done));
-      ssize_t n = ::pread(fd, buf.get(), want, static_cast<off_t>(done));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return best;  // a short or failed read: share what matched so far
+      if (done == buf_at + buf_len) {  // read the next block, whole (not checkpoint by checkpoint)
+        ssize_t n = ::pread(fd, buf.get(), kBlock, static_cast<off_t>(done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return best;  // a short or failed read: share what matched so far
+        buf_at = done;
+        buf_len = static_cast<uint64_t>(n);
+      }
+      const char* p = buf.get() + (done - buf_at);
+      size_t len = static_cast<size_t>(std::min(cp.offset, buf_at + buf_len) - done);
       if (t->has_bytes) {
-        if (done + static_cast<uint64_t>(n) > t->bytes.size() ||
-            std::memcmp(buf.get(), t->bytes.data() + done, static_cast<size_t>(n)) != 0)
+        if (done + len > t->bytes.size() || std::memcmp(p, t->bytes.data() + done, len) != 0)
           return best;  // differs before this checkpoint
       } else {
-        SHA256_Update(&mine, buf.get(), static_cast<size_t>(n));
+        SHA256_Update(&mine, p, len);
       }
-      done += static_cast<uint64_t>(n);
+      done += len;
     }
     if (!t->has_bytes) {
       unsigned char a[SHA256_DIGEST_LENGTH], b[SHA256_DIGEST_LENGTH];

@@ -82,6 +82,10 @@ struct CheckOptions {
   bool assume_unselected = false;
   /// Reuse of verified declarations across exports (nullptr: off).
   std::shared_ptr<ReuseSet> reuse;
+  /// Called before a declaration is actually checked (not when it is reused or skipped), so
+  /// that a caller holding rows back (to write several at once) lets them out before
+  /// something that may take long. Empty: nothing.
+  std::function<void()> before_check;
   /// Test-only fault injection: corrupts the recursors the kernel derives for an inductive
   /// block before they are type-checked (see CheckControl). Never set it outside tests (it
   /// changes verdicts that reuse keys do not know about).
