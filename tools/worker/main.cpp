@@ -213,9 +213,10 @@ int main(int argc, char** argv) {
       // high-water mark. Not after every request: the next one faulted the pages in again
       // (measured: trimming after every check chunk was 25% of the wall time of `check -j1`
       // on Init.Prelude x100; after every import, 1 s of system time in a 200-module sweep).
-      // Only after imports (where exports are replaced and dropped): mallinfo2 walks the
-      // free lists, which was 3% of a sweep's worker time when asked after every chunk.
-      if (ctx.request().kind != sv::RequestKind::Check && ::mallinfo2().fordblks > (size_t{64} << 20)) ::malloc_trim(0);
+      // (Asked after checks too: a part's check frees its scratch, and trimming then is what
+      // keeps N workers' summed PSS near one export's; asking only after imports raised the
+      // PSS ratio of Init.Prelude x100 at -j2 from 1.29 to 1.34 in bench-parallel.)
+      if (::mallinfo2().fordblks > (size_t{64} << 20)) ::malloc_trim(0);
     } catch (const std::bad_alloc&) {
       session.clear();  // give the memory back before answering
       if (!ctx.answered()) fail_with(ctx, "crashed", "out_of_memory", "the worker ran out of memory");

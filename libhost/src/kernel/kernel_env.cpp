@@ -302,12 +302,8 @@ const std::vector<Name>& KernelEnv::axioms_of(uint32_t ci) {
   auto deps_of = [&](uint32_t c) {
     std::vector<uint32_t> out;
     const ConstantInfo& info = env_.constant(c);
-    // One walk over the constant's terms, each shared subterm once (this walk's stamp).
-    if (++walk_stamp_ == 0) {  // wrapped: forget the old marks
-      std::fill(walk_seen_.begin(), walk_seen_.end(), 0);
-      walk_stamp_ = 1;
-    }
-    if (walk_seen_.size() < st().expr_count()) walk_seen_.resize(st().expr_count(), 0);
+    // One walk over the constant's terms, each shared subterm once (marks cleared below).
+    if (walk_seen_.size() * 64 < st().expr_count()) walk_seen_.resize(st().expr_count() / 64 + 1, 0);
     auto dep = [&](Name n) {
       uint32_t i = visible_index(n);
       if (i != kNotVisible && i != c) out.push_back(i);
@@ -319,9 +315,12 @@ const std::vector<Name>& KernelEnv::axioms_of(uint32_t ci) {
       while (!todo.empty()) {
         Expr m = todo.back();
         todo.pop_back();
-        if (m.id >= walk_seen_.size()) walk_seen_.resize(st().expr_count(), 0);
-        if (walk_seen_[m.id] == walk_stamp_) continue;
-        walk_seen_[m.id] = walk_stamp_;
+        if (m.id / 64 >= walk_seen_.size()) walk_seen_.resize(st().expr_count() / 64 + 1, 0);
+        uint64_t& word = walk_seen_[m.id / 64];
+        const uint64_t bit = uint64_t{1} << (m.id % 64);
+        if (word & bit) continue;
+        word |= bit;
+        walk_marked_.push_back(m.id);
         switch (st().kind(m)) {
           case ExprKind::Const: dep(st().const_name(m)); break;
           case ExprKind::Proj:
@@ -354,6 +353,8 @@ const std::vector<Name>& KernelEnv::axioms_of(uint32_t ci) {
     scan(info.type);
     scan(info.value);
     for (const RecursorRule& r : info.rules) scan(r.rhs);
+    for (uint32_t id : walk_marked_) walk_seen_[id / 64] &= ~(uint64_t{1} << (id % 64));
+    walk_marked_.clear();
     // Constants of the same declaration (an inductive block) come together.
     const Declaration& d = env_.declaration(info.decl);
     for (uint32_t i = d.first_const; i < d.first_const + d.num_consts; ++i)
