@@ -333,25 +333,28 @@ void for_each_subterm(const TermStore& st, Expr e, const std::function<bool(Expr
     stack.pop_back();
     if (seen.contains(m.id)) continue;
     seen.put(m.id, 1);
-    if (!visit(m)) continue;
-    switch (st.kind(m)) {
-      case ExprKind::App:
-        stack.push_back(st.app_arg(m));
-        stack.push_back(st.app_fn(m));
-        break;
-      case ExprKind::Lam:
-      case ExprKind::Pi:
-        stack.push_back(st.binding_body(m));
-        stack.push_back(st.binding_domain(m));
-        break;
-      case ExprKind::Let:
-        stack.push_back(st.let_body(m));
-        stack.push_back(st.let_value(m));
-        stack.push_back(st.let_type(m));
-        break;
-      case ExprKind::Proj: stack.push_back(st.proj_expr(m)); break;
-      default: break;
-    }
+    if (visit(m)) push_subterms(st, m, stack);
+  }
+}
+
+void push_subterms(const TermStore& st, Expr e, std::vector<Expr>& stack) {
+  switch (st.kind(e)) {
+    case ExprKind::App:
+      stack.push_back(st.app_arg(e));
+      stack.push_back(st.app_fn(e));
+      break;
+    case ExprKind::Lam:
+    case ExprKind::Pi:
+      stack.push_back(st.binding_body(e));
+      stack.push_back(st.binding_domain(e));
+      break;
+    case ExprKind::Let:
+      stack.push_back(st.let_body(e));
+      stack.push_back(st.let_value(e));
+      stack.push_back(st.let_type(e));
+      break;
+    case ExprKind::Proj: stack.push_back(st.proj_expr(e)); break;
+    default: break;  // variables, sorts, constants and literals have no subterms
   }
 }
 

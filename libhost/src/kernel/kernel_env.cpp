@@ -302,59 +302,28 @@ const std::vector<Name>& KernelEnv::axioms_of(uint32_t ci) {
   auto deps_of = [&](uint32_t c) {
     std::vector<uint32_t> out;
     const ConstantInfo& info = env_.constant(c);
-    // One walk over the constant's terms, each shared subterm once (marks cleared below).
-    if (walk_seen_.size() * 64 < st().expr_count()) walk_seen_.resize(st().expr_count() / 64 + 1, 0);
     auto dep = [&](Name n) {
       uint32_t i = visible_index(n);
       if (i != kNotVisible && i != c) out.push_back(i);
     };
-    auto scan = [&](Expr root) {
-      if (!root.valid()) return;
-      std::vector<Expr>& todo = walk_stack_;
-      todo.assign(1, root);
-      while (!todo.empty()) {
-        Expr m = todo.back();
-        todo.pop_back();
-        if (m.id / 64 >= walk_seen_.size()) walk_seen_.resize(st().expr_count() / 64 + 1, 0);
-        uint64_t& word = walk_seen_[m.id / 64];
-        const uint64_t bit = uint64_t{1} << (m.id % 64);
-        if (word & bit) continue;
-        word |= bit;
-        walk_marked_.push_back(m.id);
-        switch (st().kind(m)) {
-          case ExprKind::Const: dep(st().const_name(m)); break;
-          case ExprKind::Proj:
-            dep(st().proj_struct(m));
-            todo.push_back(st().proj_expr(m));
-            break;
-          // Soundness of the axiom report: literals are terms of these declarations.
-          case ExprKind::NatLit: dep(names_.nat); break;
-          case ExprKind::StrLit:
-            for (Name n : string_literal_deps) dep(n);
-            break;
-          case ExprKind::App:
-            todo.push_back(st().app_arg(m));
-            todo.push_back(st().app_fn(m));
-            break;
-          case ExprKind::Lam:
-          case ExprKind::Pi:
-            todo.push_back(st().binding_body(m));
-            todo.push_back(st().binding_domain(m));
-            break;
-          case ExprKind::Let:
-            todo.push_back(st().let_body(m));
-            todo.push_back(st().let_value(m));
-            todo.push_back(st().let_type(m));
-            break;
-          default: break;  // variables and sorts refer to no constant
-        }
+    // One walk over the constant's terms, each shared subterm once.
+    auto visit = [&](Expr m) {
+      switch (st().kind(m)) {
+        case ExprKind::Const: dep(st().const_name(m)); break;
+        case ExprKind::Proj: dep(st().proj_struct(m)); break;
+        // Soundness of the axiom report: literals are terms of these declarations.
+        case ExprKind::NatLit: dep(names_.nat); break;
+        case ExprKind::StrLit:
+          for (Name n : string_literal_deps) dep(n);
+          break;
+        default: break;
       }
+      return true;
     };
-    scan(info.type);
-    scan(info.value);
-    for (const RecursorRule& r : info.rules) scan(r.rhs);
-    for (uint32_t id : walk_marked_) walk_seen_[id / 64] &= ~(uint64_t{1} << (id % 64));
-    walk_marked_.clear();
+    walk_.walk(st(), info.type, visit);
+    walk_.walk(st(), info.value, visit);
+    for (const RecursorRule& r : info.rules) walk_.walk(st(), r.rhs, visit);
+    walk_.clear();
     // Constants of the same declaration (an inductive block) come together.
     const Declaration& d = env_.declaration(info.decl);
     for (uint32_t i = d.first_const; i < d.first_const + d.num_consts; ++i)

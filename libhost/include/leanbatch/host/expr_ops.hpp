@@ -6,6 +6,8 @@
 /// the C++ stack) and memoised per call on (node, binder offset), so shared DAGs are walked
 /// once. Subterms whose loose bound-variable range shows that nothing can change are
 /// returned as they are without being visited.
+#include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <span>
 #include <vector>
@@ -57,6 +59,44 @@ bool has_loose_bvar(const TermStore& st, Expr e, uint32_t i);
 /// Visits every distinct subterm (each node once, children after parents are discovered)
 /// until `visit` returns false for a node (its children are then skipped).
 void for_each_subterm(const TermStore& st, Expr e, const std::function<bool(Expr)>& visit);
+
+/// Pushes the direct subterms of `e` onto `stack`, in the order for_each_subterm visits them
+/// (the last pushed is taken first: function before argument, domain before body).
+void push_subterms(const TermStore& st, Expr e, std::vector<Expr>& stack);
+
+/// for_each_subterm for many walks over one store (speed only): the visited set is a bitset
+/// indexed by expression id (one bit a node, kept between walks) whose marks are cleared by
+/// clear(), and the visitor is inlined. Walks between two clear() calls share their marks, so
+/// a node reached by an earlier one is not visited again.
+class SubtermWalk {
+ public:
+  template <class F>
+  void walk(const TermStore& st, Expr root, F&& visit) {
+    if (!root.valid()) return;
+    stack_.assign(1, root);
+    while (!stack_.empty()) {
+      Expr m = stack_.back();
+      stack_.pop_back();
+      if (m.id / 64 >= seen_.size()) seen_.resize(std::max<size_t>(st.expr_count(), m.id + 1) / 64 + 1, 0);
+      uint64_t& word = seen_[m.id / 64];
+      const uint64_t bit = uint64_t{1} << (m.id % 64);
+      if (word & bit) continue;
+      word |= bit;
+      marked_.push_back(m.id);
+      if (visit(m)) push_subterms(st, m, stack_);
+    }
+  }
+  /// Forgets the marks of the walks since the last clear().
+  void clear() {
+    for (uint32_t id : marked_) seen_[id / 64] &= ~(uint64_t{1} << (id % 64));
+    marked_.clear();
+  }
+
+ private:
+  std::vector<uint64_t> seen_;
+  std::vector<uint32_t> marked_;
+  std::vector<Expr> stack_;
+};
 
 /// Does some constant satisfy `pred`?
 bool find_const(const TermStore& st, Expr e, const std::function<bool(Name)>& pred);

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "leanbatch/host/environment.hpp"
+#include "leanbatch/host/expr_ops.hpp"
 #include "leanbatch/host/kernel/kernel_error.hpp"
 
 namespace leanbatch::host {
@@ -135,13 +136,9 @@ class KernelEnv {
   std::vector<uint32_t> axioms_memo_;
   std::deque<std::vector<Name>> axiom_sets_;  // a deque: axioms_of returns references that must stay valid
   std::map<std::vector<uint32_t>, uint32_t> axiom_set_ids_;
-  // Speed only: axioms_of's subterm walk marks nodes in a bitset indexed by expression id
-  // (one bit a node: a worker's private memory counts; a 4-byte stamp per node cost 18 MB on
-  // Init.Prelude x100) and clears the marks it set after each walk, instead of allocating a
-  // visited set for every constant.
-  std::vector<uint64_t> walk_seen_;
-  std::vector<uint32_t> walk_marked_;
-  std::vector<Expr> walk_stack_;
+  // Speed only: axioms_of's subterm walks reuse one visited bitset (one bit a node: a
+  // worker's private memory counts; a 4-byte stamp per node cost 18 MB on Init.Prelude x100).
+  SubtermWalk walk_;
   static constexpr uint32_t kNotVisible = UINT32_MAX;
   /// The visible constant named `n` (not the overlay), or kNotVisible.
   uint32_t visible_index(Name n) const {
