@@ -1,6 +1,7 @@
 #include "leanbatch/host/term_store.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 
 namespace leanbatch::host {
@@ -124,19 +125,29 @@ Name TermStore::name_from_dotted(std::string_view dotted) {
   return n;
 }
 
+// Appends the components from the root down (a name has a handful of components, so the
+// recursion is shallow); no temporary vector or string per call: the rows and declaration
+// tables of a sweep format every declaration's name.
+void TermStore::append_name(std::string& out, Name n) const {
+  if (n.is_anonymous()) return;
+  Name prefix = name_prefix(n);
+  if (!prefix.is_anonymous()) {
+    append_name(out, prefix);
+    out += '.';
+  }
+  if (name_kind(n) == NameKind::Str) {
+    out += name_string(n);
+  } else {
+    char buf[24];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, name_number(n));
+    out.append(buf, end);
+  }
+}
+
 std::string TermStore::name_to_string(Name n) const {
   if (n.is_anonymous()) return "[anonymous]";
-  std::vector<Name> comps;
-  for (Name c = n; !c.is_anonymous(); c = name_prefix(c)) comps.push_back(c);
   std::string out;
-  for (size_t i = comps.size(); i-- > 0;) {
-    Name c = comps[i];
-    if (!out.empty()) out += '.';
-    if (name_kind(c) == NameKind::Str)
-      out += name_string(c);
-    else
-      out += std::to_string(name_number(c));
-  }
+  append_name(out, n);
   return out;
 }
 

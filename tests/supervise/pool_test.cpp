@@ -216,3 +216,26 @@ TEST_CASE("jobs submitted from a sink callback run in the same round") {
   CHECK(sink.done == std::vector<std::uint64_t>{1, 2});
   pool.shutdown();
 }
+
+TEST_CASE("dispatch_now from a sink callback sends the next job before the callback returns") {
+  struct Eager : lbs::JobSink {
+    lbs::Pool* pool = nullptr;
+    std::vector<std::size_t> in_flight_after_dispatch;
+    std::vector<std::uint64_t> done;
+    void on_row(const lbs::JobFrame&) override {}
+    void on_outcome(lbs::JobOutcome&& o) override {
+      done.push_back(o.ref.job_id);
+      if (o.ref.job_id < 3) pool->submit(job(o.ref.job_id + 1, "echo next"));
+      pool->dispatch_now();
+      in_flight_after_dispatch.push_back(pool->in_flight());
+    }
+  } sink;
+  lbs::Pool pool(fake_pool(), sink);
+  sink.pool = &pool;
+  pool.submit(job(1, "echo first"));
+  CHECK(pool.run().status == lbs::RunStatus::Completed);
+  CHECK(sink.done == std::vector<std::uint64_t>{1, 2, 3});
+  // Jobs 2 and 3 were on the worker while the callbacks of 1 and 2 were still running.
+  CHECK(sink.in_flight_after_dispatch == std::vector<std::size_t>{1, 1, 0});
+  pool.shutdown();
+}

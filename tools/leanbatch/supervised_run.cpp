@@ -117,6 +117,9 @@ int Engine::run() {
     unsigned long v = std::strtoul(cap, nullptr, 10);
     if (v >= 4096 && v <= sv::kDefaultMaxPayload) po.worker.max_payload = static_cast<uint32_t>(v);
   }
+  // A Check request lists its declaration indices (up to 8 digits and a comma each) beside
+  // the path and display names: half the cap leaves room for those.
+  max_chunk_ = std::clamp<size_t>(po.worker.max_payload / 2 / 9, 1, kMaxChunk);
   po.worker.restart.max_requests = opts_.max_requests;
   po.worker.restart.max_imports = opts_.max_imports;
   po.worker.restart.max_retained_bytes = opts_.max_retained_mb << 20;
@@ -139,9 +142,11 @@ int Engine::run() {
   sv::InterruptGuard guard;
   sv::Pool pool(po, *this);
   pool_ = &pool;
-  max_active_files_ = po.workers;
   // Fewer files than workers: split each export over the workers (--no-split: never).
   if (!opts_.no_split && files_.size() < po.workers) split_parts_ = po.workers / files_.size();
+  // One export more than workers is admitted when exports are not split, so that a worker
+  // finishing one finds the next import queued (on_check hands it over before printing).
+  max_active_files_ = po.workers + (split_parts_ > 1 ? 0 : 1);
   // Test knob: tiny blocks, so that even small exports are split.
   if (const char* b = std::getenv("LEANBATCH_PART_BLOCK")) part_block_ = std::max(1ul, std::strtoul(b, nullptr, 10));
   // --cache: unchanged exports get their stored rows now; their files are never imported.
@@ -207,7 +212,8 @@ void Engine::early_start(size_t f, const proto::ImportResponse& warm) {
 }
 
 // Admission: at most one file per worker is open (imported and being checked) at a time,
-// in order of first mention. Submitting every import at once made all files compete for
+// plus one queued when exports are not split, in order of first mention. Submitting every
+// import at once made all files compete for
 // the workers' few session slots: chunks of one file landed on workers that had evicted
 // it and re-read it whole, so a sweep's cost grew faster than its size. A file leaves when
 // every item on it has its rows; its tables are dropped then, so the driver's memory is
@@ -401,22 +407,25 @@ void Engine::start_item(size_t i) {
     s.planned.assign(sel.begin(), sel.end());
     report_.planned(i, s.planned.size());
   }
+  s.chunk = std::min(warm_chunk_, max_chunk_);
   schedule(i);
 }
 
 void Engine::schedule(size_t i) {
   ItemState& s = states_[i];
   if (s.busy || stopping_) return;
+  if (!submit_chunk(i)) item_finished(i);
+}
+
+bool Engine::submit_chunk(size_t i) {
+  ItemState& s = states_[i];
   std::vector<uint64_t> batch;
   while (!s.requeue.empty() && batch.size() < s.chunk) {
     batch.push_back(s.requeue.front());
     s.requeue.erase(s.requeue.begin());
   }
   while (s.cursor < s.planned.size() && batch.size() < s.chunk) batch.push_back(s.planned[s.cursor++]);
-  if (batch.empty()) {
-    item_finished(i);
-    return;
-  }
+  if (batch.empty()) return false;
   s.busy = true;
   uint64_t id = next_job_++;
   const std::string& path = files_[s.file].path;
@@ -428,12 +437,29 @@ void Engine::schedule(size_t i) {
   // live in one worker, not in every worker a chunk of it happened to land on.
   std::string key = s.part ? path + "\n#part " + std::to_string(s.part) : path;
   pool_->submit(sv::Job{id, sv::RequestKind::Check, proto::encode(req), std::move(key), false, std::nullopt});
+  return true;
 }
 
 void Engine::on_check(const Job& job, const sv::JobOutcome& o) {
   size_t i = job.item;
   ItemState& s = states_[i];
   s.busy = false;
+  // Speed only: after a plain answer the item's next chunk (or, when it has none, the next
+  // admitted export's import) goes to the worker before this job's rows are printed, so the
+  // worker does not wait while the driver writes them (9 % of a -j1 sweep's worker time).
+  // The printing order is unchanged: an item finishes only after its rows.
+  bool next_sent = false;
+  if (o.kind == sv::OutcomeKind::Response && !stopping_) {
+    // Grow again only once the declarations of a failed chunk were all retried one by one
+    // (so that the culprit is found with one more kill, not one per doubling).
+    if (s.requeue.empty()) {
+      const bool quick = o.elapsed < kQuickChunk;
+      s.chunk = std::min(max_chunk_, s.chunk * (quick ? 8 : 2));
+      if (quick) warm_chunk_ = std::max(warm_chunk_, s.chunk);
+    }
+    next_sent = submit_chunk(i);
+    pool_->dispatch_now();
+  }
   print_rows(i, o, job.decls);
   std::vector<uint64_t> undecided;
   for (uint64_t d : job.decls)
@@ -443,9 +469,6 @@ void Engine::on_check(const Job& job, const sv::JobOutcome& o) {
       // Every requested declaration has its row; anything else is a protocol slip.
       for (uint64_t d : undecided)
         synthesized_row(i, d, "crashed", "protocol", "the worker answered without a row for this declaration", nullptr, &o.ref);
-      // Grow again only once the declarations of a failed chunk were all retried one by one
-      // (so that the culprit is found with one more kill, not one per doubling).
-      if (s.requeue.empty()) s.chunk = std::min(kMaxChunk, s.chunk * 2);
       break;
     case sv::OutcomeKind::ErrorResponse: {
       auto err = proto::decode_error(o.payload);
@@ -471,6 +494,7 @@ void Engine::on_check(const Job& job, const sv::JobOutcome& o) {
         s.requeue.insert(s.requeue.begin(), undecided.begin(), undecided.end());
       }
       s.chunk = 1;
+      warm_chunk_ = kFirstChunk;
       break;
     }
     case sv::OutcomeKind::NotRun:
@@ -486,7 +510,11 @@ void Engine::on_check(const Job& job, const sv::JobOutcome& o) {
       break;
     }
   }
-  if (!stopping_) schedule(i);
+  if (stopping_) return;
+  if (o.kind != sv::OutcomeKind::Response)
+    schedule(i);
+  else if (!next_sent)
+    item_finished(i);
 }
 
 }  // namespace supervised

@@ -140,7 +140,8 @@ class Checker {
   std::unique_ptr<State> state_;
 };
 
-/// Runs `fn` on a new thread whose stack has `stack_bytes`; passes the lowest address the
+/// Runs `fn` on a thread whose stack has at least `stack_bytes` (kept between calls, one per
+/// calling thread); passes the lowest address the
 /// function may safely use (a margin above the real end of the stack). Returns false if the
 /// thread could not be created (then `fn` did not run).
 bool run_on_large_stack(size_t stack_bytes, const std::function<void(uintptr_t stack_limit)>& fn);

@@ -155,6 +155,8 @@ class TermStore {
   uint64_t name_number(Name n) const { return names_[n.id].num; }
   uint32_t name_hash(Name n) const { return names_[n.id].hash; }
   std::string name_to_string(Name n) const;
+  /// Appends the dotted form of `n` (nothing for the anonymous name).
+  void append_name(std::string& out, Name n) const;
   /// Total order on names: component-wise, numbers before strings, as Lean's Name.cmp.
   int name_cmp(Name a, Name b) const;
   /// Returns `n` with prefix `from` replaced by `to` (n unchanged if `from` is not a prefix).

@@ -77,6 +77,13 @@ class Pool final : private WorkerListener {
   /// Graceful end: Shutdown to every idle worker, SIGKILL after shutdown_grace, reap all.
   /// Queued jobs end Cancelled. Returns Interrupted if a signal cut it short.
   RunResult shutdown(const InterruptGuard* interrupts = nullptr);
+  /// Hands queued jobs to idle workers at once. Allowed from sink callbacks: a sink that
+  /// submits a worker's next job and then has slow work to do on the outcome (printing its
+  /// rows) calls this in between, so the worker runs while the sink works. run() dispatches
+  /// after every callback anyway; this only makes it earlier. No-op once cancelled.
+  void dispatch_now() {
+    if (!cancel_requested_) dispatch(Clock::now());
+  }
   /// Cancels the current run at the next loop round (same thread only, e.g. from a sink).
   void request_cancel() { cancel_requested_ = true; }
 
