@@ -1,4 +1,7 @@
 // Deep terms end with a verdict, never a stack overflow.
+#include <stdexcept>
+#include <thread>
+
 #include "test_support.hpp"
 
 using namespace lbtest;
@@ -105,6 +108,55 @@ TEST_CASE("a small stack turns runaway nesting into a kernel_limit verdict") {
        std::to_string(prev) + "}}\n";
   auto r = read_export_buffer(t, "small-stack", std::make_shared<TermStore>());
   REQUIRE(r.has_value());
+  CheckOptions o;
+  o.stack_bytes = size_t{24} << 20;
+  auto vs = check_all(*r, o);
+  CHECK(vs.back().status == VerdictStatus::Declined);
+  CHECK(vs.back().kind == "kernel_limit");
+}
+
+TEST_CASE("the large-stack thread is kept between checks and replaced for another stack size") {
+  const size_t big = size_t{64} << 20, small = size_t{32} << 20;
+  std::thread::id first, second, third;
+  uintptr_t top_room = 0;
+  REQUIRE(run_on_large_stack(big, [&](uintptr_t) { first = std::this_thread::get_id(); }));
+  REQUIRE(run_on_large_stack(big, [&](uintptr_t) { second = std::this_thread::get_id(); }));
+  CHECK(first == second);
+  CHECK(first != std::this_thread::get_id());
+  REQUIRE(run_on_large_stack(small, [&](uintptr_t limit) {
+    third = std::this_thread::get_id();
+    char here;
+    top_room = reinterpret_cast<uintptr_t>(&here) - limit;
+  }));
+  // The guard follows this call's size, not the kept thread's earlier one.
+  CHECK(top_room < small);
+  CHECK(top_room > small / 2);
+  // An exception comes back to the caller, and the thread stays usable.
+  CHECK_THROWS_AS(run_on_large_stack(small, [](uintptr_t) { throw std::runtime_error("boom"); }), std::runtime_error);
+  std::thread::id after;
+  REQUIRE(run_on_large_stack(small, [&](uintptr_t) { after = std::this_thread::get_id(); }));
+  CHECK(after == third);
+  // A call from inside a job gets a thread of its own (no deadlock).
+  bool inner_ran = false;
+  REQUIRE(run_on_large_stack(small, [&](uintptr_t) {
+    REQUIRE(run_on_large_stack(small, [&](uintptr_t) { inner_ran = std::this_thread::get_id() != after; }));
+  }));
+  CHECK(inner_ran);
+}
+
+TEST_CASE("a small stack still ends in kernel_limit right after a check on the default stack") {
+  std::string t = std::string(kMeta) + "\n" + prelude();
+  uint32_t prev = 2;
+  for (uint32_t i = 0; i < 200000; ++i) {
+    uint32_t id = 4 + i;
+    t += "{\"app\":{\"arg\":" + std::to_string(prev) + ",\"fn\":3},\"ie\":" + std::to_string(id) + "}\n";
+    prev = id;
+  }
+  t += "{\"def\":{\"all\":[3],\"hints\":\"abbrev\",\"levelParams\":[],\"name\":3,\"safety\":\"safe\",\"type\":0,\"value\":" +
+       std::to_string(prev) + "}}\n";
+  auto r = read_export_buffer(t, "small-after-big", std::make_shared<TermStore>());
+  REQUIRE(r.has_value());
+  (void)check_all(*r, CheckOptions{});  // on the default stack: the kept thread is a big one now
   CheckOptions o;
   o.stack_bytes = size_t{24} << 20;
   auto vs = check_all(*r, o);
