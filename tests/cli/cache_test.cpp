@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <thread>
 
 #include "builder.hpp"
@@ -247,4 +248,36 @@ TEST_CASE("cache: an unchanged export is not even read again, a touched one fall
   CHECK(field(rows[0], "reused") == "cache");
   std::filesystem::remove_all(dir);
   std::filesystem::remove_all(work);
+}
+
+TEST_CASE("cache: a replayed export prints the rows of the run that stored it, field for field") {
+  // Rows with errors (a rejected declaration) and a module name with characters JSON escapes.
+  std::string dir = fresh_dir("replay");
+  std::filesystem::create_directories(dir);
+  std::string manifest = dir + "/m.ndjson";
+  std::ofstream(manifest) << "{\"file\":\"" << corpus("converted/Nat.gcd.ndjson") << "\",\"module\":\"Nat.\\\"gcd\\\"\"}\n"
+                          << "{\"file\":\"" << corpus("kiota/002_badDef.reject.ndjson") << "\",\"module\":\"Bad\"}\n";
+  // Per-run fields aside (time, worker, attempt, where the row came from); sorted, since with
+  // -j2 the two exports' rows interleave differently from run to run.
+  auto verdict_rows = [](const Proc& p) {
+    static const std::regex per_run(",\"(micros|worker|attempt)\":[0-9]+|,\"reused\":\"[a-z]+\"");
+    std::vector<std::string> out;
+    for (const auto& row : p.rows())
+      if (field(row, "type") != "summary") out.push_back(std::regex_replace(row, per_run, ""));
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  for (const auto& mode : kModes) {
+    std::string cache = dir + "/cache";
+    std::filesystem::remove_all(cache);
+    Proc first = run(with({"run", "--cache", cache, manifest}, mode));
+    REQUIRE(first.exit == 1);
+    Proc again = run(with({"run", "--cache", cache, manifest}, mode));
+    INFO(mode[0] << "\n" << again.err);
+    CHECK(again.exit == 1);
+    for (const auto& row : again.rows_of("decl")) CHECK(field(row, "reused") == "cache");
+    CHECK(verdict_rows(again) == verdict_rows(first));
+    CHECK(verdict_rows(first).size() > 100);
+  }
+  std::filesystem::remove_all(dir);
 }

@@ -170,7 +170,7 @@ std::optional<std::string> VerifiedCache::file_key(const std::string& path, cons
   // its rows (docs/kernel.md, "Export images", for why a remembered digest is the file's).
   auto content = host::content_key(path, memo_dir);
   if (!content) return std::nullopt;
-  std::string buf = std::string("leanbatch file-cache v2\n") + LEANBATCH_VERSION + "\n" + options + "\n";
+  std::string buf = std::string("leanbatch file-cache v3\n") + LEANBATCH_VERSION + "\n" + options + "\n";
   buf.append(reinterpret_cast<const char*>(content->data()), content->size());
   unsigned char md[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(buf.data()), buf.size(), md);

@@ -6,6 +6,8 @@
 /// deterministic for them under the same options; rows that depend on time or faults
 /// (timeout, crashed, cancelled, and what was skipped because of them) are never stored.
 /// A changed export misses here and falls back to the declaration-level cache.
+#include <simdjson.h>
+
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -27,13 +29,17 @@ class FileCache {
   /// A whole-export item: on a hit, its rows go through `report` (tallied in `oc`), the item
   /// is done, and true is returned. On a miss its rows will be collected for storing.
   bool replay(size_t i, const WorkItem& item, RunReport& report, Outcomes& oc);
-  /// Called by the report for every row of item i (kept as printed), and when item i is done.
+  /// Called by the report for every row of item i (kept in its stored form), and when item i
+  /// is done.
   void collect(size_t i, const std::string& row);
   void finish(size_t i);
 
   uint64_t hits() const { return hits_; }
 
  private:
+  /// The stored form of a printed row (file_cache.cpp), or nothing if the row may not be stored.
+  std::optional<std::string> stored_form(const std::string& row);
+
   struct Pending {
     std::string key;
     std::vector<std::string> rows;
@@ -43,6 +49,7 @@ class FileCache {
   std::string options_;
   std::unordered_map<size_t, Pending> pending_;
   uint64_t hits_ = 0;
+  simdjson::dom::parser parser_;
 };
 
 }  // namespace leanbatch::tools
