@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -16,6 +18,24 @@
 namespace leanbatch::tools {
 
 namespace fs = std::filesystem;
+
+// Where this run's temporary images go. Speed only: in memory (/dev/shm, a tmpfs) when
+// $TMPDIR is not set and it has room for twice the large exports' size (an image is smaller
+// than its export), else in temp_root(). The image is the critical path of a split export:
+// every waiting worker waits for it, and writing it on this VM's ext4 /tmp took 1.3-1.5 s
+// for Init.Prelude x100 against 0.25 s on /dev/shm. Its pages would be resident anyway while
+// the workers map it, and the directory goes when the run ends.
+namespace {
+std::string image_temp_root(uint64_t large_bytes) {
+  const char* t = std::getenv("TMPDIR");
+  if (t && *t) return t;
+  struct statvfs vs {};
+  if (::statvfs("/dev/shm", &vs) == 0 && ::access("/dev/shm", W_OK | X_OK) == 0 &&
+      static_cast<uint64_t>(vs.f_bavail) * vs.f_frsize >= 2 * large_bytes)
+    return "/dev/shm";
+  return temp_root();
+}
+}  // namespace
 
 RunImages::RunImages(const CheckCliOptions& o, bool supervised, const std::vector<std::string>& files) {
   min_bytes_ = o.image_min_mb << 20;
@@ -42,16 +62,17 @@ RunImages::RunImages(const CheckCliOptions& o, bool supervised, const std::vecto
   const unsigned workers = o.jobs ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
   const bool cycling = o.max_requests || o.max_imports || o.max_retained_mb || o.rss_soft_mb || o.idle_restart_s;
   if (!supervised || (workers < 2 && !cycling)) return;
-  bool large = false;
+  uint64_t large_bytes = 0;
   for (const std::string& f : files) {
     struct stat sb {};
     if (::stat(f.c_str(), &sb) == 0 && S_ISREG(sb.st_mode) && static_cast<uint64_t>(sb.st_size) >= min_bytes_)
-      large = true;
+      large_bytes += static_cast<uint64_t>(sb.st_size);
   }
-  if (!large) return;
-  std::string tmpl = temp_root() + "/leanbatch-images-XXXXXX";
+  if (large_bytes == 0) return;
+  const std::string root = image_temp_root(large_bytes);
+  std::string tmpl = root + "/leanbatch-images-XXXXXX";
   if (!::mkdtemp(tmpl.data())) {
-    spdlog::warn("no export images: cannot create a temporary directory in {}: {}", temp_root(), std::strerror(errno));
+    spdlog::warn("no export images: cannot create a temporary directory in {}: {}", root, std::strerror(errno));
     return;
   }
   dir_ = fs::absolute(tmpl).lexically_normal().string();
