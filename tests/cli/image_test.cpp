@@ -156,6 +156,21 @@ TEST_CASE("images: a supervised run keeps its images in a temporary directory th
   fs::remove_all(tmp);
 }
 
+TEST_CASE("images: with TMPDIR unset a run's temporary images go to /dev/shm and leave nothing there") {
+  if (::access("/dev/shm", W_OK | X_OK) != 0) return;  // no tmpfs here: temp_root() is used
+  const std::string file = corpus("converted/Init.Prelude.ndjson");
+  Proc r = run({"check", "-j2", "-v", "--image-min-mb", "0", file}, {}, {"TMPDIR="});
+  INFO(r.err);
+  CHECK(r.exit == 0);
+  CHECK((contains(r.err, "image written") || contains(r.err, "image mapped")));
+  const std::string marker = "temporary export images in ";
+  auto at = r.err.find(marker);
+  REQUIRE(at != std::string::npos);
+  std::string dir = r.err.substr(at + marker.size(), r.err.find('\n', at) - at - marker.size());
+  CHECK(dir.rfind("/dev/shm/leanbatch-images-", 0) == 0);
+  CHECK_FALSE(fs::exists(dir));
+}
+
 TEST_CASE("images: --cache DIR keeps them in DIR/images, cache stats counts them, cache clear removes them") {
   const std::string dir = fresh_dir("cache");
   const std::string file = corpus("converted/Init.Prelude.ndjson");

@@ -77,6 +77,7 @@ RunImages::RunImages(const CheckCliOptions& o, bool supervised, const std::vecto
   }
   dir_ = fs::absolute(tmpl).lexically_normal().string();
   temporary_ = true;
+  spdlog::info("temporary export images in {}", dir_);
 }
 
 RunImages::~RunImages() {
