@@ -127,6 +127,7 @@ class Engine final : public sv::JobSink {
     // printed up to that frontier as the parts progress.
     std::unordered_map<uint64_t, std::pair<host::VerdictStatus, std::string>> held;
     size_t frontier = 0;            // position in `planned` of the first row not printed
+    size_t next_block = 0;          // split item: position in `planned` of the first block no part took
     bool all_ok = true;             // no held row at the frontier is anything but ok
   };
   struct Job {
@@ -147,9 +148,10 @@ class Engine final : public sv::JobSink {
   // Called when item i has all its rows (or its file row).
   void item_finished(size_t i);
 
-  // Splits whole-file item i into parts: blocks of kPartBlock declarations dealt round-robin
-  // (a cheap balance of cost along the file), each part a sub-item checked in part mode.
+  // Splits whole-file item i into parts, sub-items checked in part mode that draw blocks of
+  // kPartBlock declarations from it as they need work (pull_blocks).
   void split(size_t i);
+  void pull_blocks(size_t i);
 
   // The join, when every part is done. All rows final and printed: done. Otherwise the rows
   // from the first one that is not ok on rest on a false assumption: they are dropped and

@@ -266,14 +266,15 @@ void Engine::item_finished(size_t i) {
   admit_files();
 }
 
-// Splits whole-file item i into parts: blocks of kPartBlock declarations dealt round-robin
-// (a cheap balance of cost along the file), each part a sub-item checked in part mode.
+// Splits whole-file item i into parts, each a sub-item checked in part mode. The parts draw
+// blocks of kPartBlock declarations, in file order, from the item as they need work
+// (pull_blocks): a part on cheap declarations takes more of them, and the parts end together.
+// Dealing the blocks round-robin up front left the parts of yoneda x100 (declarations that
+// differ in cost by orders of magnitude) 0.5 s apart in checking time (2.8 against 3.3 s);
+// drawn, they end within 0.1 s.
 void Engine::split(size_t i) {
   size_t k = split_parts_;
-  std::vector<std::vector<uint64_t>> plans(k);
-  const std::vector<uint64_t> all = states_[i].planned;  // a copy: states_ grows below
-  for (size_t b = 0; b * part_block_ < all.size(); ++b)
-    for (size_t j = b * part_block_; j < std::min(all.size(), (b + 1) * part_block_); ++j) plans[b % k].push_back(all[j]);
+  states_[i].next_block = 0;
   states_[i].open_parts = k;
   states_[i].all_ok = true;
   states_[i].frontier = 0;
@@ -283,11 +284,10 @@ void Engine::split(size_t i) {
     sub.origin = i;
     sub.part = static_cast<uint32_t>(p + 1);
     sub.started = true;
-    sub.planned = std::move(plans[p]);
     states_.push_back(std::move(sub));
     states_[i].subs.push_back(states_.size() - 1);
   }
-  spdlog::info("'{}': checking {} declarations in {} parts ({:.2f}s)", items_[i].display, all.size(), k,
+  spdlog::info("'{}': checking {} declarations in {} parts ({:.2f}s)", items_[i].display, states_[i].planned.size(), k,
                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count());
   for (size_t sub : std::vector<size_t>(states_[i].subs)) schedule(sub);
 }
@@ -417,8 +417,28 @@ void Engine::schedule(size_t i) {
   if (!submit_chunk(i)) item_finished(i);
 }
 
+// A part out of work takes the next blocks of its item, in file order: as many as its chunk
+// asks for, but at most its share of what is left (a half of it split among the parts:
+// guided self-scheduling), so that the last blocks are spread over the parts. Blocks go out
+// in increasing file order, so every part's declarations keep increasing, which its
+// part-mode checker needs (it assumes what it passes; docs/kernel.md, "parts").
+void Engine::pull_blocks(size_t i) {
+  ItemState& s = states_[i];
+  ItemState& o = states_[s.origin];
+  const size_t left = o.planned.size() - o.next_block;
+  if (left == 0) return;
+  const size_t blocks_left = (left + part_block_ - 1) / part_block_;
+  const size_t want = std::max<size_t>(1, (s.chunk + part_block_ - 1) / part_block_);
+  const size_t share = std::max<size_t>(1, blocks_left / (2 * split_parts_));
+  const size_t take = std::min(left, std::min(want, share) * part_block_);
+  s.planned.insert(s.planned.end(), o.planned.begin() + static_cast<std::ptrdiff_t>(o.next_block),
+                   o.planned.begin() + static_cast<std::ptrdiff_t>(o.next_block + take));
+  o.next_block += take;
+}
+
 bool Engine::submit_chunk(size_t i) {
   ItemState& s = states_[i];
+  if (s.part != 0 && s.requeue.empty() && s.cursor == s.planned.size()) pull_blocks(i);
   std::vector<uint64_t> batch;
   while (!s.requeue.empty() && batch.size() < s.chunk) {
     batch.push_back(s.requeue.front());
