@@ -213,9 +213,9 @@ void Engine::early_start(size_t f, const proto::ImportResponse& warm) {
 
 // Admission: at most one file per worker is open (imported and being checked) at a time,
 // plus one queued when exports are not split, in order of first mention. Submitting every
-// import at once made all files compete for
-// the workers' few session slots: chunks of one file landed on workers that had evicted
-// it and re-read it whole, so a sweep's cost grew faster than its size. A file leaves when
+// import at once made all files compete for the workers' few session slots: chunks of one
+// file landed on workers that had evicted it and re-read it whole, so a sweep's cost grew
+// faster than its size. A file leaves when
 // every item on it has its rows; its tables are dropped then, so the driver's memory is
 // what is in flight, not what was printed.
 void Engine::admit_files() {

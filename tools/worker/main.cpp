@@ -46,9 +46,10 @@ class HeapTrimmer {
     busy_since_ask_ += busy;
     if (busy_since_ask_ < 50 * last_ask_cost_) return;
     const auto t0 = std::chrono::steady_clock::now();
-    if (::mallinfo2().fordblks > (size_t{64} << 20)) ::malloc_trim(0);
-    last_ask_cost_ = std::chrono::steady_clock::now() - t0;
+    const size_t free_bytes = ::mallinfo2().fordblks;
+    last_ask_cost_ = std::chrono::steady_clock::now() - t0;  // the question only, not the trim
     busy_since_ask_ = {};
+    if (free_bytes > (size_t{64} << 20)) ::malloc_trim(0);
   }
 
  private:
