@@ -29,6 +29,10 @@ constexpr size_t kMargin = size_t{4} << 20;
 // the job (memory only), so one deep declaration does not keep a large RSS for the worker's life.
 constexpr size_t kKeepResident = size_t{8} << 20;
 
+// The guard of a thread whose stack of `stack_bytes` starts (at its top) at `top`: the lowest
+// address a check may use, a margin above the real end.
+uintptr_t guard_below(uintptr_t top, size_t stack_bytes) { return top - (stack_bytes - kMargin); }
+
 thread_local bool t_on_kept_thread = false;
 
 class KeptThread {
@@ -77,7 +81,7 @@ class KeptThread {
     t_on_kept_thread = true;
     char top;
     const uintptr_t top_addr = reinterpret_cast<uintptr_t>(&top);
-    const uintptr_t limit = top_addr - (stack_bytes_ - kMargin);
+    const uintptr_t limit = guard_below(top_addr, stack_bytes_);
     std::unique_lock lock(m_);
     for (;;) {
       cv_.wait(lock, [&] { return stop_ || job_ != nullptr; });
@@ -131,7 +135,7 @@ struct ThreadArg {
 void* fresh_thread_main(void* p) {
   auto* arg = static_cast<ThreadArg*>(p);
   char top;
-  uintptr_t limit = reinterpret_cast<uintptr_t>(&top) - (arg->stack_bytes - kMargin);
+  const uintptr_t limit = guard_below(reinterpret_cast<uintptr_t>(&top), arg->stack_bytes);
   try {
     (*arg->fn)(limit);
   } catch (...) {
