@@ -202,31 +202,15 @@ const std::vector<uint32_t>& DeclDigests::references(uint32_t decl) {
       if (seen_now(m)) continue;
       switch (st.kind(m)) {
         case ExprKind::Const: ref(st.const_name(m)); break;
-        case ExprKind::Proj:
-          ref(st.proj_struct(m));
-          stack.push_back(st.proj_expr(m));
-          break;
+        case ExprKind::Proj: ref(st.proj_struct(m)); break;
         // A literal stands for terms of these declarations (over-approximated for strings).
         case ExprKind::NatLit: ref(nat_); break;
         case ExprKind::StrLit:
           for (Name n : string_deps_) ref(n);
           break;
-        case ExprKind::App:
-          stack.push_back(st.app_fn(m));
-          stack.push_back(st.app_arg(m));
-          break;
-        case ExprKind::Lam:
-        case ExprKind::Pi:
-          stack.push_back(st.binding_domain(m));
-          stack.push_back(st.binding_body(m));
-          break;
-        case ExprKind::Let:
-          stack.push_back(st.let_type(m));
-          stack.push_back(st.let_value(m));
-          stack.push_back(st.let_body(m));
-          break;
         default: break;
       }
+      push_subterms(st, m, stack);  // the order does not matter: `out` is sorted below
     }
   };
   for (uint32_t i = d.first_const; i < d.first_const + d.num_consts; ++i) {

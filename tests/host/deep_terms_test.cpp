@@ -96,7 +96,9 @@ TEST_CASE("a 1,000,000-argument application spine gets a verdict") {
   expect_verdict(t, "application spine");
 }
 
-TEST_CASE("a small stack turns runaway nesting into a kernel_limit verdict") {
+namespace {
+// A definition whose value nests 200,000 applications: deeper than a 24 MB stack allows.
+std::string nesting_200k() {
   std::string t = std::string(kMeta) + "\n" + prelude();
   uint32_t prev = 2;
   for (uint32_t i = 0; i < 200000; ++i) {
@@ -106,6 +108,12 @@ TEST_CASE("a small stack turns runaway nesting into a kernel_limit verdict") {
   }
   t += "{\"def\":{\"all\":[3],\"hints\":\"abbrev\",\"levelParams\":[],\"name\":3,\"safety\":\"safe\",\"type\":0,\"value\":" +
        std::to_string(prev) + "}}\n";
+  return t;
+}
+}  // namespace
+
+TEST_CASE("a small stack turns runaway nesting into a kernel_limit verdict") {
+  const std::string t = nesting_200k();
   auto r = read_export_buffer(t, "small-stack", std::make_shared<TermStore>());
   REQUIRE(r.has_value());
   CheckOptions o;
@@ -145,15 +153,7 @@ TEST_CASE("the large-stack thread is kept between checks and replaced for anothe
 }
 
 TEST_CASE("a small stack still ends in kernel_limit right after a check on the default stack") {
-  std::string t = std::string(kMeta) + "\n" + prelude();
-  uint32_t prev = 2;
-  for (uint32_t i = 0; i < 200000; ++i) {
-    uint32_t id = 4 + i;
-    t += "{\"app\":{\"arg\":" + std::to_string(prev) + ",\"fn\":3},\"ie\":" + std::to_string(id) + "}\n";
-    prev = id;
-  }
-  t += "{\"def\":{\"all\":[3],\"hints\":\"abbrev\",\"levelParams\":[],\"name\":3,\"safety\":\"safe\",\"type\":0,\"value\":" +
-       std::to_string(prev) + "}}\n";
+  const std::string t = nesting_200k();
   auto r = read_export_buffer(t, "small-after-big", std::make_shared<TermStore>());
   REQUIRE(r.has_value());
   (void)check_all(*r, CheckOptions{});  // on the default stack: the kept thread is a big one now
