@@ -234,7 +234,15 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
   KernelEnv& kenv = state_->kenv;
   TermStore& st = env.store();
   const KernelNames& names = kenv.names();
-  std::unordered_set<std::string> allowed(opts_.allowed_axioms.begin(), opts_.allowed_axioms.end());
+  // The allowlist as Names, compared by identity (soundness: printed names are ambiguous,
+  // name_syntax.cpp). An entry that does not parse allows nothing (the CLI rejects it first).
+  // Interned outside scratch mode only, so that no id here is dropped and then reused by
+  // another name (check() is never entered in scratch mode; if it were, nothing is allowed:
+  // failing closed).
+  std::unordered_set<uint32_t> allowed;
+  if (!st.scratch_active())
+    for (const std::string& a : opts_.allowed_axioms)
+      if (auto n = st.name_from_lean_syntax(a)) allowed.insert(n->id);
   bool axioms_needed = opts_.collect_axioms || opts_.strict_axioms || env.find(names.sorry_ax) ||
                        env.find(names.trust_compiler);
 
@@ -386,17 +394,20 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
           std::vector<Name> ax;
           for (uint32_t i = decl.first_const; i < decl.first_const + decl.num_consts; ++i)
             for (Name a : kenv.axioms_of(i)) ax.push_back(a);
-          std::sort(ax.begin(), ax.end(), [&](Name a, Name b) { return st.name_to_string(a) < st.name_to_string(b); });
+          std::sort(ax.begin(), ax.end(), [&](Name a, Name b) {
+            std::string x = st.name_to_lean_syntax(a), y = st.name_to_lean_syntax(b);
+            return x != y ? x < y : a.id < b.id;
+          });
           ax.erase(std::unique(ax.begin(), ax.end()), ax.end());
           std::string bad, bad_why;
           for (Name a : ax) {
-            std::string s = st.name_to_string(a);
+            std::string s = st.name_to_lean_syntax(a);
             if (a == names.sorry_ax) v.uses_sorry = true;
             if (a == names.trust_compiler) v.uses_trust_compiler = true;
             // Soundness of the policy: a built-in name counts only with Lean's statement.
             bool foreign = is_builtin_axiom_name(names, a) && !builtin_axiom_canonical(a, control, d);
             if (opts_.collect_axioms) v.axioms.push_back(foreign ? s + " (foreign)" : s);
-            if (bad.empty() && (foreign || !allowed.count(s))) {
+            if (bad.empty() && (foreign || !allowed.count(a.id))) {
               bad = s;
               bad_why = foreign ? "', which has the name of Lean's axiom but not its statement (a foreign axiom is "
                                   "never allowed)"

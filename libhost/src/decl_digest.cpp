@@ -9,7 +9,6 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
-#include <unordered_set>
 
 #include "leanbatch/host/expr_ops.hpp"
 #include "leanbatch/host/internal_error.hpp"
@@ -188,8 +187,16 @@ const std::vector<uint32_t>& DeclDigests::references(uint32_t decl) {
   if (dense_ && stamp_.size() < st.expr_count()) stamp_.resize(st.expr_count(), 0);
   ++stamp_now_;  // a fresh "seen" set for this declaration (each shared subterm once)
   std::vector<uint32_t> out;
+  // Soundness: only declarations *before* `decl` count. Its verdict depends on the
+  // environment it is checked in, which holds the declarations before it and nothing after
+  // (a name declared later is an unknown constant to it, and its own name is its own). So
+  // every dependency that can change the verdict is hashed, and the reference graph is
+  // acyclic: every declaration's digest covers its whole content. (An earlier version also
+  // followed references to later declarations, which a string literal's over-approximated
+  // names can make; the cycles that followed were cut by a stand-in digest of the name
+  // alone, so two declarations with different bodies could share a digest.)
   auto ref = [&](Name n) {
-    if (auto ci = env_.find(n); ci && env_.constant(*ci).decl != decl) out.push_back(env_.constant(*ci).decl);
+    if (auto ci = env_.find(n); ci && env_.constant(*ci).decl < decl) out.push_back(env_.constant(*ci).decl);
   };
   std::vector<Expr>& stack = scan_stack_;
   stack.clear();
@@ -266,11 +273,10 @@ Digest DeclDigests::compute_decl(uint32_t decl) {
 
 const Digest& DeclDigests::of_decl(uint32_t root) {
   if (auto it = decls_.find(root); it != decls_.end()) return it->second;
-  // Iterative post-order over the references. A reference cycle (only in malformed or
-  // rejected input: a declaration naming a later one) is cut by hashing a declaration whose
-  // references are still open as a leaf.
+  // Iterative post-order over the references (deep dependency chains are fine). References
+  // point only to earlier declarations (references()), so there is no cycle to cut: every
+  // reference has its digest before the declaration that names it is hashed.
   std::vector<std::pair<uint32_t, bool>> stack{{root, false}};
-  std::unordered_set<uint32_t> open;
   while (!stack.empty()) {
     auto [d, ready] = stack.back();
     if (decls_.count(d)) {
@@ -279,21 +285,14 @@ const Digest& DeclDigests::of_decl(uint32_t root) {
     }
     if (!ready) {
       stack.back().second = true;
-      open.insert(d);
-      for (uint32_t r : references(d))
-        if (!decls_.count(r) && !open.count(r)) stack.emplace_back(r, false);
+      for (uint32_t r : references(d)) {
+        if (r >= d) throw InternalError("declaration digest: a reference to a later declaration");
+        if (!decls_.count(r)) stack.emplace_back(r, false);
+      }
       continue;
     }
     stack.pop_back();
-    // Any reference still without a digest is part of a cycle: stand it in by its name.
-    for (uint32_t r : references(d))
-      if (!decls_.count(r)) {
-        std::string buf = "leanbatch-decl-cycle-1";
-        put_name(buf, env_.constant(env_.declaration(r).first_const).name);
-        decls_.emplace(r, sha256(buf));
-      }
     decls_[d] = compute_decl(d);
-    open.erase(d);
   }
   return decls_.at(root);
 }

@@ -48,3 +48,18 @@ TEST_CASE("a declaration digest depends on content and dependencies, not on ids 
   // Other universe parameter names, other hints: the statement differs or not as Lean sees it.
   CHECK(digest_of(ea, "Bool") == digest_of(ec, "Bool"));
 }
+
+TEST_CASE("a digest covers the body of a declaration whose literal names a later declaration") {
+  // foo : Prop := (fun _ : String => True / False) "x", then List.utf8Encode : foo (named by
+  // the literal, declared after foo). The digests once stood foo in by its name alone.
+  auto a = load("leanbatch/digest-forward-name-a.accept.ndjson");
+  auto b = load("leanbatch/digest-forward-name-b.reject.ndjson");
+  CHECK(digest_of(a, "foo") != digest_of(b, "foo"));
+  CHECK(digest_of(a, "List.utf8Encode") != digest_of(b, "List.utf8Encode"));
+  // Only earlier declarations count as references: foo's are String's block alone.
+  DeclDigests d(*a, false, true);
+  auto foo = a->find(a->store().name_from_dotted("foo"));
+  REQUIRE(foo.has_value());
+  uint32_t decl = a->constant(*foo).decl;
+  for (uint32_t r : d.references(decl)) CHECK(r < decl);
+}

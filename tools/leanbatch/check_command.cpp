@@ -243,7 +243,9 @@ int dispatch(std::vector<WorkItem> all, const CheckCliOptions& opts, bool names_
       std::string options = std::string("unsafe=") + (o2.allow_unsafe ? "1" : "0") +
                             " strict=" + (o2.strict_axioms ? "1" : "0") + " axioms=" + (o2.axioms ? "1" : "0") +
                             " allow=";
-      for (const std::string& a : allowed) options += a + ",";
+      // Length-prefixed: `--allow-axiom 'a,b'` (one name) and `--allow-axiom a --allow-axiom b`
+      // must not give the same key (a joined list did; soundness of the replay).
+      for (const std::string& a : allowed) options += std::to_string(a.size()) + ":" + a + ";";
       file_cache = std::make_unique<FileCache>(*cache, options);
       report.set_file_cache(file_cache.get());
     } else {

@@ -7,6 +7,7 @@
 #include "common/exit_codes.hpp"
 #include "common/logging.hpp"
 #include "leanbatch/commands.hpp"
+#include "leanbatch/host/name_syntax.hpp"
 #include "leanbatch/env_defaults.hpp"
 
 #ifndef LEANBATCH_VERSION
@@ -40,8 +41,16 @@ CLI::Option* one_value_each(CLI::Option* opt) {
 
 void add_check_options(CLI::App* c, leanbatch::tools::CheckCliOptions& o) {
   one_value_each(c->add_option("--decl", o.decls, "check only this declaration (after what it depends on); repeatable"));
+  // Lean's name syntax: `«a.b»` is the one-component name, `a.b` two components.
   one_value_each(c->add_option("--allow-axiom", o.allow_axioms,
-                               "add an axiom to the allowlist (propext, Quot.sound, Classical.choice); repeatable"));
+                               "add an axiom to the allowlist (propext, Quot.sound, Classical.choice); Lean's name "
+                               "syntax, \u00abquoted\u00bb components; repeatable"))
+      ->check(CLI::Validator(
+          [](std::string& v) {
+            auto r = leanbatch::host::parse_lean_name(v);
+            return r ? std::string() : "not a Lean name: " + r.error();
+          },
+          "NAME"));
   c->add_flag("--allow-unsafe", o.allow_unsafe, "check unsafe and partial declarations instead of declining them");
   c->add_flag("--axioms", o.axioms, "list the axioms each declaration depends on");
   c->add_flag("--strict-axioms", o.strict_axioms, "reject declarations that depend on axioms outside the allowlist");

@@ -44,7 +44,8 @@ class DeclDigests {
   const Digest& of_decl(uint32_t decl);
   /// Digest of the declaration introducing constant `name`, if any.
   std::optional<Digest> of_name(Name name);
-  /// The declarations `decl` refers to directly (sorted; itself excluded; through theorem
+  /// The earlier declarations `decl` refers to directly (sorted; a name declared after it is
+  /// an unknown constant to it, and does not count; through theorem
   /// proofs too when `with_proofs`).
   /// (A reference into a memo: valid as long as this object.)
   const std::vector<uint32_t>& references(uint32_t decl);

@@ -13,6 +13,7 @@
 #include <gmpxx.h>
 
 #include <cstdint>
+#include <expected>
 #include <span>
 #include <string>
 #include <string_view>
@@ -157,6 +158,14 @@ class TermStore {
   std::string name_to_string(Name n) const;
   /// Appends the dotted form of `n` (nothing for the anonymous name).
   void append_name(std::string& out, Name n) const;
+  // Lean's name syntax (name_syntax.cpp), for names that a policy compares: unlike the plain
+  // dotted form, it tells `«Classical.choice»` (one component) from `Classical.choice`.
+  /// `n` with every component that the dotted form would make ambiguous (empty, all digits,
+  /// containing '.', '«', '»' or a space or control character) quoted as «component».
+  std::string name_to_lean_syntax(Name n) const;
+  /// Parses Lean's name syntax: components split on '.', a «quoted» component verbatim, an
+  /// unquoted all-digit component a numeric one. An error message for malformed syntax.
+  std::expected<Name, std::string> name_from_lean_syntax(std::string_view text);
   /// Total order on names: component-wise, numbers before strings, as Lean's Name.cmp.
   int name_cmp(Name a, Name b) const;
   /// Returns `n` with prefix `from` replaced by `to` (n unchanged if `from` is not a prefix).

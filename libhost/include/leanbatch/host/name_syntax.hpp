@@ -1,0 +1,22 @@
+#pragma once
+/// Lean's name syntax without a store: the dotted form with «quoted» components (see
+/// name_syntax.cpp, and TermStore::name_from_lean_syntax / name_to_lean_syntax).
+#include <cstdint>
+#include <expected>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace leanbatch::host {
+
+struct NameComponent {
+  bool numeric = false;
+  std::string_view str;  ///< a string component (a view into the parsed text)
+  uint64_t num = 0;      ///< a numeric component
+};
+
+/// Components split on '.', a «quoted» component verbatim, an unquoted all-digit component a
+/// numeric one; an error message (naming the text) for malformed syntax.
+std::expected<std::vector<NameComponent>, std::string> parse_lean_name(std::string_view text);
+
+}  // namespace leanbatch::host

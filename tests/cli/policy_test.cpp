@@ -1,0 +1,108 @@
+// Soundness of what leanbatch decides without re-checking, and of its axiom policy, found by
+// the 2026-12-07 review (corpora/leanbatch/, written by scripts/lib/make_policy_corpora.py):
+// - a reuse key (worker reuse, --cache) must cover a declaration's body even when a string
+//   literal names a declaration that comes later;
+// - the allowlist must compare names, not their printed form;
+// - the whole-export cache key must tell allowlists apart.
+#include <filesystem>
+#include <map>
+
+#include "cli_support.hpp"
+
+using namespace lbcli;
+
+namespace {
+
+const std::vector<std::vector<std::string>> kModes{{"--in-process"}, {"-j1"}, {"-j2"}};
+
+std::string fresh_dir(const std::string& name) {
+  std::string d = std::string(LB_BINARY_DIR) + "/policy-" + std::to_string(getpid()) + "-" + name;
+  std::filesystem::remove_all(d);
+  return d;
+}
+
+std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+std::map<std::string, std::string> statuses(const Proc& p, const std::string& file_suffix) {
+  std::map<std::string, std::string> m;
+  for (const auto& row : p.rows_of("decl")) {
+    std::string f = field(row, "file");
+    if (f.size() >= file_suffix.size() && f.compare(f.size() - file_suffix.size(), file_suffix.size(), file_suffix) == 0)
+      m[field(row, "name")] = field(row, "status");
+  }
+  return m;
+}
+
+const std::string kA = corpus("leanbatch/digest-forward-name-a.accept.ndjson");
+const std::string kB = corpus("leanbatch/digest-forward-name-b.reject.ndjson");
+
+}  // namespace
+
+TEST_CASE("a declaration named by a string literal and declared later does not hide the literal's body from reuse") {
+  // `foo` holds a string literal, which names List.utf8Encode; List.utf8Encode comes after
+  // foo and has type foo. In a foo is True, in b False. Reusing a's List.utf8Encode in b would
+  // accept `bad : False`.
+  for (const auto& mode : kModes) {
+    INFO(mode[0]);
+    Proc both = run(with({"check", "--reuse"}, with(mode, {kA, kB})));
+    CHECK(both.exit == 1);
+    auto b = statuses(both, "digest-forward-name-b.reject.ndjson");
+    CHECK(b["List.utf8Encode"] == "rejected");
+    CHECK(b["bad"] != "ok");
+    CHECK(statuses(both, "digest-forward-name-a.accept.ndjson")["List.utf8Encode"] == "ok");
+
+    std::string dir = fresh_dir("forward");
+    REQUIRE(run(with({"check", "--cache", dir}, with(mode, {kA}))).exit == 0);
+    Proc second = run(with({"check", "--cache", dir}, with(mode, {kB})));
+    CHECK(second.exit == 1);
+    auto s = statuses(second, "digest-forward-name-b.reject.ndjson");
+    CHECK(s["List.utf8Encode"] == "rejected");
+    CHECK(s["bad"] != "ok");
+    std::filesystem::remove_all(dir);
+  }
+}
+
+TEST_CASE("an axiom whose one-component name prints like Lean's axiom is not on the allowlist") {
+  const std::string f = corpus("leanbatch/axiom-one-component-dotted.reject.ndjson");
+  for (const auto& mode : kModes) {
+    INFO(mode[0]);
+    Proc p = run(with({"check", "--strict-axioms", "--axioms"}, with(mode, {f})));
+    CHECK(p.exit == 1);
+    bool saw = false;
+    for (const auto& row : p.rows_of("decl"))
+      if (field(row, "name") == "bad") {
+        saw = true;
+        CHECK(field(row, "status") == "rejected");
+        CHECK(field(row, "error").find("axiom_not_allowed") != std::string::npos);
+        // Reported in Lean's syntax, so that it does not read as Lean's Classical.choice.
+        CHECK(field(row, "axioms") == "[\"\u00abClassical.choice\u00bb\"]");
+      }
+    CHECK(saw);
+  }
+  // Allowed by its own name, in Lean's syntax, it is allowed.
+  CHECK(run({"check", "--in-process", "--strict-axioms", "--allow-axiom", "\u00abClassical.choice\u00bb", f}).exit == 0);
+  // A malformed name is a usage error, not an allowlist entry that silently allows nothing.
+  Proc bad = run({"check", "--in-process", "--allow-axiom", "a..b", f});
+  CHECK(bad.exit != 0);
+  CHECK(bad.exit != 1);
+  CHECK(bad.err.find("not a Lean name") != std::string::npos);
+}
+
+TEST_CASE("the whole-export cache tells one allowlisted name holding a comma from two names") {
+  const std::string f = corpus("leanbatch/axiom-allowlist-comma.reject.ndjson");
+  for (const auto& mode : kModes) {
+    INFO(mode[0]);
+    std::string dir = fresh_dir("comma");
+    // `a : False` allowed: bad is accepted, and the export's rows are stored.
+    REQUIRE(run(with({"check", "--cache", dir, "--strict-axioms", "--allow-axiom", "a", "--allow-axiom", "b"},
+                     with(mode, {f})))
+                .exit == 0);
+    // The one name `a,b` does not allow `a`: no replay of the run above.
+    Proc p = run(with({"check", "--cache", dir, "--strict-axioms", "--allow-axiom", "a,b"}, with(mode, {f})));
+    CHECK(p.exit == 1);
+    std::filesystem::remove_all(dir);
+  }
+}
