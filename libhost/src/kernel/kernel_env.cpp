@@ -296,17 +296,26 @@ const std::vector<Name>& KernelEnv::axioms_of(uint32_t ci) {
   if (axioms_memo_.size() < env_.constants().size()) axioms_memo_.resize(env_.constants().size(), 0);
   auto memo = [&](uint32_t c) { return axioms_memo_[c]; };  // 1 + set index; 0: not computed
   if (memo(ci) != 0) return axiom_sets_[memo(ci) - 1];
-  // Iterative post-order over the constant dependency graph (acyclic: only earlier
-  // declarations are referenced by accepted ones).
+  // Iterative post-order over the graph of *declarations*: the unit is a whole declaration
+  // (an inductive block's types, constructors and recursors together), whose constants all
+  // get one set, the union over the block. Soundness of the axiom report: the constants of a
+  // block refer to each other, and an earlier version memoised each constant separately with
+  // a cycle cut, so a recursor computed while its type was still open kept a set without
+  // what only the type's terms reach (e.g. through a definition that whnf removed from the
+  // derived recursor type), and users of the recursor alone were reported without those
+  // axioms. Across declarations the graph is acyclic (accepted declarations refer only to
+  // earlier ones); a cycle in anything else is cut, never looped on.
+  auto decl_of = [&](uint32_t c) { return env_.constant(c).decl; };
   std::vector<std::pair<uint32_t, bool>> stack{{ci, false}};
+  // A representative constant (the first) of each declaration another one refers to.
   auto deps_of = [&](uint32_t c) {
     std::vector<uint32_t> out;
-    const ConstantInfo& info = env_.constant(c);
+    const Declaration& d = env_.declaration(decl_of(c));
     auto dep = [&](Name n) {
       uint32_t i = visible_index(n);
-      if (i != kNotVisible && i != c) out.push_back(i);
+      if (i != kNotVisible && decl_of(i) != decl_of(c)) out.push_back(env_.declaration(decl_of(i)).first_const);
     };
-    // One walk over the constant's terms, each shared subterm once.
+    // One walk over the block's terms, each shared subterm once.
     auto visit = [&](Expr m) {
       switch (st().kind(m)) {
         case ExprKind::Const: dep(st().const_name(m)); break;
@@ -320,20 +329,20 @@ const std::vector<Name>& KernelEnv::axioms_of(uint32_t ci) {
       }
       return true;
     };
-    walk_.walk(st(), info.type, visit);
-    walk_.walk(st(), info.value, visit);
-    for (const RecursorRule& r : info.rules) walk_.walk(st(), r.rhs, visit);
+    for (uint32_t i = d.first_const; i < d.first_const + d.num_consts; ++i) {
+      const ConstantInfo& info = env_.constant(i);
+      walk_.walk(st(), info.type, visit);
+      walk_.walk(st(), info.value, visit);
+      for (const RecursorRule& r : info.rules) walk_.walk(st(), r.rhs, visit);
+    }
     walk_.clear();
-    // Constants of the same declaration (an inductive block) come together.
-    const Declaration& d = env_.declaration(info.decl);
-    for (uint32_t i = d.first_const; i < d.first_const + d.num_consts; ++i)
-      if (i != c) out.push_back(i);
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
   };
   std::unordered_map<uint32_t, std::vector<uint32_t>> deps;
   std::unordered_map<uint32_t, bool> on_stack;
+  stack.back().first = env_.declaration(decl_of(ci)).first_const;
   while (!stack.empty()) {
     auto [c, expanded] = stack.back();
     if (memo(c) != 0) {
@@ -349,8 +358,10 @@ const std::vector<Name>& KernelEnv::axioms_of(uint32_t ci) {
       continue;
     }
     stack.pop_back();
+    const Declaration& block = env_.declaration(decl_of(c));
     std::vector<Name> acc;
-    if (env_.constant(c).kind == ConstKind::Axiom) acc.push_back(env_.constant(c).name);
+    for (uint32_t i = block.first_const; i < block.first_const + block.num_consts; ++i)
+      if (env_.constant(i).kind == ConstKind::Axiom) acc.push_back(env_.constant(i).name);
     for (uint32_t d : deps[c])
       if (memo(d) != 0) {
         const std::vector<Name>& ds = axiom_sets_[memo(d) - 1];
@@ -363,7 +374,7 @@ const std::vector<Name>& KernelEnv::axioms_of(uint32_t ci) {
     for (Name n : acc) key.push_back(n.id);
     auto [it, fresh] = axiom_set_ids_.try_emplace(std::move(key), static_cast<uint32_t>(axiom_sets_.size()));
     if (fresh) axiom_sets_.push_back(std::move(acc));
-    axioms_memo_[c] = it->second + 1;
+    for (uint32_t i = block.first_const; i < block.first_const + block.num_consts; ++i) axioms_memo_[i] = it->second + 1;
     on_stack[c] = false;
   }
   return axiom_sets_[memo(ci) - 1];

@@ -109,7 +109,9 @@ class KernelEnv {
   Expr consume_type_annotations(Expr e);
 
   /// Names of the accepted axioms the constant depends on, transitively (sorted, deduplicated).
-  /// Dependencies are the constants its terms mention, the structures they project from, and
+  /// The unit is its declaration: every constant of an inductive block gets the block's set
+  /// (at least what Lean's collectAxioms reports for any of them). Dependencies are the
+  /// constants its terms mention, the structures they project from, and
   /// what the kernel uses implicitly: a Nat literal stands for `Nat` terms, a String literal
   /// for the declarations in string_literal_deps (an axiom behind `String.ofList` or
   /// `Char.ofNat` is an axiom of every declaration that uses a literal).
