@@ -106,3 +106,29 @@ TEST_CASE("the whole-export cache tells one allowlisted name holding a comma fro
     std::filesystem::remove_all(dir);
   }
 }
+
+TEST_CASE("a worker's forged rows never make a declaration ok") {
+  // Hardening of the driver (2026-12-07 review): it counts a row by its status byte, and keeps
+  // one row per declaration. A worker whose status byte says ok while its row says rejected,
+  // or that sends a second, accepted row for a declaration, is broken: those declarations get
+  // a crashed row (exit 3, or 1 when the export also has a rejection), never ok.
+  for (const char* j : {"-j1", "-j2"}) {
+    INFO(j);
+    Proc lie = run({"check", j, kB}, {}, {"LEANBATCH_WORKER_TEST_FORGE=lie"});
+    CHECK(lie.exit == 3);  // every row crashed: none is counted by a byte its row denies
+    auto s = statuses(lie, "digest-forward-name-b.reject.ndjson");
+    CHECK(s["List.utf8Encode"] == "crashed");
+    CHECK(s["bad"] != "ok");
+    Proc dup = run({"check", j, kB}, {}, {"LEANBATCH_WORKER_TEST_FORGE=dup"});
+    CHECK(dup.exit == 1);  // List.utf8Encode is rejected; declaration 0 crashed
+    std::map<std::string, int> rows_per_name;
+    int crashed = 0;
+    for (const auto& row : dup.rows_of("decl")) {
+      ++rows_per_name[field(row, "name")];
+      if (field(row, "status") == "crashed") ++crashed;
+    }
+    for (const auto& [name, n] : rows_per_name) CHECK(n == 1);
+    CHECK(rows_per_name.count("forged") == 0);
+    CHECK(crashed >= 1);
+  }
+}

@@ -3,6 +3,8 @@
 // the workers could not decide (crashed, timeout, cancelled), so that every declaration
 // ends with exactly one terminal row.
 #include <algorithm>
+
+#include "common/rows.hpp"
 #include "leanbatch/supervised_engine.hpp"
 
 namespace leanbatch::tools::supervised {
@@ -46,16 +48,51 @@ void Engine::file_row(size_t i) {
   item_finished(i);
 }
 
+namespace {
+
+// The row's own "status" field says what its status byte says (the byte is what the summary
+// counts, the field what a reader of the row sees). The first `"status":"` of a row is its
+// status field: the fields before it are numbers and escaped strings, in which an unescaped
+// quote cannot occur.
+bool status_agrees(const proto::RowView& row) {
+  constexpr std::string_view kKey = "\"status\":\"";
+  size_t at = row.open_json.find(kKey);
+  if (at == std::string_view::npos) return false;
+  std::string_view rest = row.open_json.substr(at + kKey.size());
+  return rest.substr(0, rest.find('"')) == row_status(row.status);
+}
+
+}  // namespace
+
 void Engine::print_rows(size_t i, const sv::JobOutcome& o, const std::vector<uint64_t>& requested) {
   ItemState& s = states_[i];
   std::vector<uint64_t> asked(requested);
   std::sort(asked.begin(), asked.end());
+  // Hardening against a broken worker (a real one sends one row per declaration): a
+  // declaration with two rows in one answer keeps neither (it gets a synthesized crashed
+  // row below, so the run cannot end 0 on them), whichever came first.
+  std::vector<uint64_t> seen, twice;
+  seen.reserve(o.rows.size());
+  for (const std::string& payload : o.rows)
+    if (auto row = proto::decode_row(payload)) seen.push_back(row->decl);
+  std::sort(seen.begin(), seen.end());
+  for (size_t k = 1; k < seen.size(); ++k)
+    if (seen[k] == seen[k - 1] && (twice.empty() || twice.back() != seen[k])) {
+      twice.push_back(seen[k]);
+      spdlog::error("worker {}: two rows for declaration {} in one answer (both dropped)", o.ref.worker_id, seen[k]);
+    }
   RowWriter::Batch batch(out_);  // the frame's rows go out together
   for (const std::string& payload : o.rows) {
     auto row = proto::decode_row(payload);
     if (!row) {
       // The declaration keeps no row from this frame; it gets a synthesized one below.
       spdlog::warn("worker {}: {}", o.ref.worker_id, row.error());
+      continue;
+    }
+    if (std::binary_search(twice.begin(), twice.end(), row->decl)) continue;
+    if (!status_agrees(*row)) {
+      spdlog::error("worker {}: the row for declaration {} has a status field other than its status byte ({}) (dropped)",
+                    o.ref.worker_id, row->decl, row_status(row->status));
       continue;
     }
     // Only rows for what this job asked: any other would print a row for a declaration

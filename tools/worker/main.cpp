@@ -119,14 +119,22 @@ void handle_check(host::Session& session, const WorkerOptions& opts, sv::Request
     if (d < le.env->declarations().size()) session.poison(le, static_cast<uint32_t>(d), false, part);
   bool parent_gone = false;
   const tools::RowSource src{req->label.empty() ? req->file : req->label, req->module};
+  // Test hook (tests/cli, "a worker's forged rows never make a declaration ok"): "lie" sends
+  // every row with the status byte of an accepted declaration, "dup" adds a second, accepted
+  // row for the first declaration asked for.
+  static const char* forge = std::getenv("LEANBATCH_WORKER_TEST_FORGE");
+  const bool lie = forge && std::string_view(forge) == "lie";
   session.check(
       le, selection,
       [&](const host::DeclVerdict& v) {
         if (parent_gone) return;
         std::string row = tools::decl_row(src, *le.env, v, tools::RowOrigin{-1, 0}, opts.axioms);
-        if (!ctx.row(proto::encode_row(v.decl, v.status, row))) parent_gone = true;
+        if (!ctx.row(proto::encode_row(v.decl, lie ? host::VerdictStatus::Ok : v.status, row))) parent_gone = true;
       },
       part);
+  if (forge && std::string_view(forge) == "dup" && !parent_gone)
+    ctx.row(proto::encode_row(selection.front(), host::VerdictStatus::Ok,
+                              R"({"schema":1,"type":"decl","name":"forged","status":"ok")"));
   // Test hook (tests/cli, "a row for a declaration the check did not ask for is dropped"):
   // a misbehaving worker that also answers for the export's last declaration, rejected.
   static const bool stray_row = std::getenv("LEANBATCH_WORKER_TEST_STRAY_ROW") != nullptr;
