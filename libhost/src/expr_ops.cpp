@@ -295,6 +295,15 @@ Expr abstract_fvar_prefix(TermStore& st, Expr e, const FVarPositions& pos, uint3
 
 Expr instantiate_lparams(TermStore& st, Expr e, std::span<const Name> params, std::span<const Level> values) {
   if (params.empty() || !st.has_lparam(e)) return e;
+  // Speed only: the identity substitution (each parameter to itself, as when a declaration
+  // with `universe u v` uses another one at `.{u, v}`, common in Mathlib) changes nothing.
+  // Only a complete identity is skipped; anything else is substituted below.
+  if (values.size() == params.size()) {
+    bool identity = true;
+    for (size_t i = 0; identity && i < params.size(); ++i)
+      identity = st.level_kind(values[i]) == LevelKind::Param && st.level_param_name(values[i]) == params[i];
+    if (identity) return e;
+  }
   std::vector<Level> tmp;
   return replace_impl(st, e, [&](Expr m, uint32_t) -> Expr {
     if (!st.has_lparam(m)) return m;
