@@ -17,19 +17,6 @@ using namespace lbcli;
 
 namespace {
 
-const std::vector<std::vector<std::string>> kModes{{"--in-process"}, {"-j1"}, {"-j2"}};
-
-std::string fresh_dir(const std::string& name) {
-  std::string d = std::string(LB_BINARY_DIR) + "/cache-" + std::to_string(getpid()) + "-" + name;
-  std::filesystem::remove_all(d);
-  return d;
-}
-
-std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
-  args.insert(args.end(), more.begin(), more.end());
-  return args;
-}
-
 // name -> "status reused" of every decl row
 std::map<std::string, std::string> verdicts(const Proc& p) {
   std::map<std::string, std::string> m;
@@ -57,7 +44,7 @@ std::string module_file(const std::string& dir, bool changed) {
 TEST_CASE("cache: a second run over an unchanged corpus reuses every declaration and exits 0, in every mode") {
   std::vector<std::string> files{corpus("converted/Nat.gcd.ndjson"), corpus("axeyum/classical-em.ndjson")};
   for (const auto& mode : kModes) {
-    std::string dir = fresh_dir("again");
+    std::string dir = fresh_dir("cache", "again");
     Proc first = run(with(with({"check", "--cache", dir}, mode), files));
     INFO(mode[0] << "\n" << first.err);
     CHECK(first.exit == 0);
@@ -76,7 +63,7 @@ TEST_CASE("cache: a second run over an unchanged corpus reuses every declaration
 }
 
 TEST_CASE("cache: a changed declaration re-checks exactly itself and its dependents") {
-  std::string dir = fresh_dir("change");
+  std::string dir = fresh_dir("cache", "change");
   std::string a = module_file(dir + "/m", false), b = module_file(dir + "/m", true);
   for (const auto& mode : kModes) {
     std::filesystem::remove_all(dir + "/c");
@@ -95,7 +82,7 @@ TEST_CASE("cache: a changed declaration re-checks exactly itself and its depende
 }
 
 TEST_CASE("cache: entries written under other options are not trusted") {
-  std::string dir = fresh_dir("options");
+  std::string dir = fresh_dir("cache", "options");
   std::string f = corpus("converted/Nat.gcd.ndjson");
   REQUIRE(run({"check", "--cache", dir, f}).exit == 0);
   Proc p = run({"check", "--cache", dir, "--allow-unsafe", f});
@@ -108,7 +95,7 @@ TEST_CASE("cache: entries written under other options are not trusted") {
 }
 
 TEST_CASE("cache: a file that is not a cache is ignored with a warning, everything is checked") {
-  std::string dir = fresh_dir("garbage");
+  std::string dir = fresh_dir("cache", "garbage");
   std::filesystem::create_directories(dir);
   std::ofstream(dir + "/verified.sqlite3") << std::string(5000, 'x');
   for (const auto& mode : kModes) {
@@ -122,7 +109,7 @@ TEST_CASE("cache: a file that is not a cache is ignored with a warning, everythi
 }
 
 TEST_CASE("cache: a damaged entry is ignored with a warning, never trusted") {
-  std::string dir = fresh_dir("damaged");
+  std::string dir = fresh_dir("cache", "damaged");
   std::string f = corpus("converted/Nat.gcd.ndjson");
   REQUIRE(run({"check", "--in-process", "--cache", dir, f}).exit == 0);
   sqlite3* db = nullptr;
@@ -145,7 +132,7 @@ TEST_CASE("cache: a damaged entry is ignored with a warning, never trusted") {
 }
 
 TEST_CASE("cache: kill -9 in the middle of a run leaves a usable cache, concurrent runs share one") {
-  std::string dir = fresh_dir("kill");
+  std::string dir = fresh_dir("cache", "kill");
   std::string work = dir + "-work";
   std::filesystem::create_directories(work);
   // A sweep long enough to be killed in the middle of its writes.
@@ -196,7 +183,7 @@ TEST_CASE("cache: kill -9 in the middle of a run leaves a usable cache, concurre
 }
 
 TEST_CASE("cache: LEANBATCH_CACHE names the cache, cache stats without a cache is an error") {
-  std::string dir = fresh_dir("env");
+  std::string dir = fresh_dir("cache", "env");
   std::string f = corpus("tutorial/good/001_basicDef.ndjson");
   REQUIRE(run({"check", f}, "", {"LEANBATCH_CACHE=" + dir}).exit == 0);
   CHECK(verdicts(run({"check", f}, "", {"LEANBATCH_CACHE=" + dir}))["basicDef"] == "ok cache");
@@ -207,7 +194,7 @@ TEST_CASE("cache: LEANBATCH_CACHE names the cache, cache stats without a cache i
 }
 
 TEST_CASE("cache: an unchanged export is not even read again, a touched one falls back to the declarations") {
-  std::string dir = fresh_dir("files");
+  std::string dir = fresh_dir("cache", "files");
   std::string work = dir + "-work";
   std::filesystem::create_directories(work);
   std::string f = work + "/prelude.ndjson";
@@ -252,7 +239,7 @@ TEST_CASE("cache: an unchanged export is not even read again, a touched one fall
 
 TEST_CASE("cache: a replayed export prints the rows of the run that stored it, field for field") {
   // Rows with errors (a rejected declaration) and a module name with characters JSON escapes.
-  std::string dir = fresh_dir("replay");
+  std::string dir = fresh_dir("cache", "replay");
   std::filesystem::create_directories(dir);
   std::string manifest = dir + "/m.ndjson";
   std::ofstream(manifest) << "{\"file\":\"" << corpus("converted/Nat.gcd.ndjson") << "\",\"module\":\"Nat.\\\"gcd\\\"\"}\n"

@@ -1,6 +1,7 @@
 #pragma once
 // Running the leanbatch binary from tests: argv (no shell), optional standard input and
 // extra environment, stdout and stderr captured separately.
+#include <filesystem>
 #include <catch2/catch.hpp>
 #include <simdjson.h>
 #include <signal.h>
@@ -123,6 +124,22 @@ inline std::string slurp(const std::string& path) {
   while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
   std::fclose(f);
   return s;
+}
+
+/// The three ways a check runs, for tests that must hold in every mode.
+inline const std::vector<std::vector<std::string>> kModes{{"--in-process"}, {"-j1"}, {"-j2"}};
+
+/// `args` followed by `more`.
+inline std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+/// An empty path under the build directory, unique to this test process: PREFIX-PID-NAME.
+inline std::string fresh_dir(const std::string& prefix, const std::string& name) {
+  std::string d = std::string(LB_BINARY_DIR) + "/" + prefix + "-" + std::to_string(getpid()) + "-" + name;
+  std::filesystem::remove_all(d);
+  return d;
 }
 
 }  // namespace lbcli

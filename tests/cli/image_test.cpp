@@ -16,19 +16,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::vector<std::vector<std::string>> kModes{{"--in-process"}, {"-j1"}, {"-j2"}};
-
-std::string fresh_dir(const std::string& name) {
-  std::string d = std::string(LB_BINARY_DIR) + "/images-" + std::to_string(getpid()) + "-" + name;
-  fs::remove_all(d);
-  return d;
-}
-
-std::vector<std::string> args(std::vector<std::string> a, const std::vector<std::string>& more) {
-  a.insert(a.end(), more.begin(), more.end());
-  return a;
-}
-
 // Every decl row without the fields that differ between runs (time, worker, attempt).
 std::map<std::string, std::string> decl_rows(const Proc& p) {
   std::map<std::string, std::string> m;
@@ -58,8 +45,8 @@ TEST_CASE("images: the same rows with and without images in every mode, and the 
   REQUIRE(expected.size() > 1000);
   for (const auto& mode : kModes) {
     INFO("mode " << mode[0]);
-    const std::string dir = fresh_dir("same-rows");
-    auto cmd = args(args({"check", "-v", "--image-dir", dir, "--image-min-mb", "0"}, mode), {file});
+    const std::string dir = fresh_dir("images", "same-rows");
+    auto cmd = with(with({"check", "-v", "--image-dir", dir, "--image-min-mb", "0"}, mode), {file});
     Proc first = run(cmd);
     INFO(first.err);
     CHECK(first.exit == 0);
@@ -78,7 +65,7 @@ TEST_CASE("images: the same rows with and without images in every mode, and the 
 
 TEST_CASE("images: exports below --image-min-mb and --no-images are only read") {
   const std::string file = corpus("converted/Nat.gcd.ndjson");
-  const std::string dir = fresh_dir("small");
+  const std::string dir = fresh_dir("images", "small");
   Proc small = run({"check", "-j1", "-v", "--image-dir", dir, file});  // default threshold: 64 MiB
   CHECK(small.exit == 0);
   CHECK(images_in(dir).empty());
@@ -94,8 +81,8 @@ TEST_CASE("images: a truncated, damaged or foreign image is reported and rebuilt
   const auto expected = decl_rows(plain);
   for (const auto& mode : kModes) {
     INFO("mode " << mode[0]);
-    const std::string dir = fresh_dir("damaged");
-    auto cmd = args(args({"check", "-v", "--image-dir", dir, "--image-min-mb", "0"}, mode), {file});
+    const std::string dir = fresh_dir("images", "damaged");
+    auto cmd = with(with({"check", "-v", "--image-dir", dir, "--image-min-mb", "0"}, mode), {file});
     REQUIRE(run(cmd).exit == 0);
     auto imgs = images_in(dir);
     REQUIRE(imgs.size() == 1);
@@ -134,11 +121,11 @@ TEST_CASE("images: a truncated, damaged or foreign image is reported and rebuilt
 }
 
 TEST_CASE("images: a supervised run keeps its images in a temporary directory that goes when it ends") {
-  const std::string tmp = fresh_dir("tmpdir");
+  const std::string tmp = fresh_dir("images", "tmpdir");
   fs::create_directories(tmp);
   const std::string file = corpus("converted/Init.Prelude.ndjson");
   for (std::vector<std::string> opts : {std::vector<std::string>{"-j2"}, {"-j1", "--max-requests", "3"}}) {
-    Proc r = run(args(args({"check", "-v", "--image-min-mb", "0"}, opts), {file}), {}, {"TMPDIR=" + tmp});
+    Proc r = run(with(with({"check", "-v", "--image-min-mb", "0"}, opts), {file}), {}, {"TMPDIR=" + tmp});
     INFO(r.err);
     CHECK(r.exit == 0);
     CHECK((contains(r.err, "image written") || contains(r.err, "image mapped")));
@@ -172,7 +159,7 @@ TEST_CASE("images: with TMPDIR unset a run's temporary images go to /dev/shm and
 }
 
 TEST_CASE("images: --cache DIR keeps them in DIR/images, cache stats counts them, cache clear removes them") {
-  const std::string dir = fresh_dir("cache");
+  const std::string dir = fresh_dir("images", "cache");
   const std::string file = corpus("converted/Init.Prelude.ndjson");
   Proc r = run({"check", "--in-process", "--cache", dir, "--image-min-mb", "0", file});
   REQUIRE(r.exit == 0);

@@ -13,19 +13,6 @@ using namespace lbcli;
 
 namespace {
 
-const std::vector<std::vector<std::string>> kModes{{"--in-process"}, {"-j1"}, {"-j2"}};
-
-std::string fresh_dir(const std::string& name) {
-  std::string d = std::string(LB_BINARY_DIR) + "/policy-" + std::to_string(getpid()) + "-" + name;
-  std::filesystem::remove_all(d);
-  return d;
-}
-
-std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
-  args.insert(args.end(), more.begin(), more.end());
-  return args;
-}
-
 std::map<std::string, std::string> statuses(const Proc& p, const std::string& file_suffix) {
   std::map<std::string, std::string> m;
   for (const auto& row : p.rows_of("decl")) {
@@ -54,7 +41,7 @@ TEST_CASE("a declaration named by a string literal and declared later does not h
     CHECK(b["bad"] != "ok");
     CHECK(statuses(both, "digest-forward-name-a.accept.ndjson")["List.utf8Encode"] == "ok");
 
-    std::string dir = fresh_dir("forward");
+    std::string dir = fresh_dir("policy", "forward");
     REQUIRE(run(with({"check", "--cache", dir}, with(mode, {kA}))).exit == 0);
     Proc second = run(with({"check", "--cache", dir}, with(mode, {kB})));
     CHECK(second.exit == 1);
@@ -95,7 +82,7 @@ TEST_CASE("the whole-export cache tells one allowlisted name holding a comma fro
   const std::string f = corpus("leanbatch/axiom-allowlist-comma.reject.ndjson");
   for (const auto& mode : kModes) {
     INFO(mode[0]);
-    std::string dir = fresh_dir("comma");
+    std::string dir = fresh_dir("policy", "comma");
     // `a : False` allowed: bad is accepted, and the export's rows are stored.
     REQUIRE(run(with({"check", "--cache", dir, "--strict-axioms", "--allow-axiom", "a", "--allow-axiom", "b"},
                      with(mode, {f})))

@@ -9,13 +9,6 @@ using namespace lbcli;
 
 namespace {
 
-const std::vector<std::vector<std::string>> kModes{{"--in-process"}, {"-j1"}, {"-j2"}};
-
-std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
-  args.insert(args.end(), more.begin(), more.end());
-  return args;
-}
-
 std::string tmp_path(const std::string& name) {
   return std::string(LB_BINARY_DIR) + "/report-" + std::to_string(getpid()) + "-" + name;
 }
