@@ -391,17 +391,19 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
         }
         // Axioms: reported on request, enforced with --strict-axioms, sorry always flagged.
         if (v.status == VerdictStatus::Ok && axioms_needed) {
-          std::vector<Name> ax;
+          // Each axiom once, in the order of its name in Lean's syntax (formatted once).
+          std::vector<Name> ids;
           for (uint32_t i = decl.first_const; i < decl.first_const + decl.num_consts; ++i)
-            for (Name a : kenv.axioms_of(i)) ax.push_back(a);
-          std::sort(ax.begin(), ax.end(), [&](Name a, Name b) {
-            std::string x = st.name_to_lean_syntax(a), y = st.name_to_lean_syntax(b);
-            return x != y ? x < y : a.id < b.id;
+            for (Name a : kenv.axioms_of(i)) ids.push_back(a);
+          std::sort(ids.begin(), ids.end(), [](Name a, Name b) { return a.id < b.id; });
+          ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+          std::vector<std::pair<std::string, Name>> ax;
+          for (Name a : ids) ax.emplace_back(st.name_to_lean_syntax(a), a);
+          std::sort(ax.begin(), ax.end(), [](const auto& x, const auto& y) {
+            return x.first != y.first ? x.first < y.first : x.second.id < y.second.id;
           });
-          ax.erase(std::unique(ax.begin(), ax.end()), ax.end());
           std::string bad, bad_why;
-          for (Name a : ax) {
-            std::string s = st.name_to_lean_syntax(a);
+          for (const auto& [s, a] : ax) {
             if (a == names.sorry_ax) v.uses_sorry = true;
             if (a == names.trust_compiler) v.uses_trust_compiler = true;
             // Soundness of the policy: a built-in name counts only with Lean's statement.

@@ -35,20 +35,22 @@ uintptr_t guard_below(uintptr_t top, size_t stack_bytes) { return top - (stack_b
 
 thread_local bool t_on_kept_thread = false;
 
+// Starts `entry(arg)` on a new thread with a stack of `stack_bytes`.
+bool create_thread(pthread_t& th, size_t stack_bytes, void* (*entry)(void*), void* arg) {
+  pthread_attr_t attr;
+  if (pthread_attr_init(&attr) != 0) return false;
+  bool ok = pthread_attr_setstacksize(&attr, stack_bytes) == 0 && pthread_create(&th, &attr, entry, arg) == 0;
+  pthread_attr_destroy(&attr);
+  return ok;
+}
+
 class KeptThread {
  public:
   explicit KeptThread(size_t stack_bytes) : stack_bytes_(stack_bytes) {}
   KeptThread(const KeptThread&) = delete;
   KeptThread& operator=(const KeptThread&) = delete;
 
-  bool start() {
-    pthread_attr_t attr;
-    if (pthread_attr_init(&attr) != 0) return false;
-    bool ok = pthread_attr_setstacksize(&attr, stack_bytes_) == 0 && pthread_create(&th_, &attr, &entry, this) == 0;
-    pthread_attr_destroy(&attr);
-    started_ = ok;
-    return ok;
-  }
+  bool start() { return started_ = create_thread(th_, stack_bytes_, &entry, this); }
 
   ~KeptThread() {
     if (!started_) return;
@@ -146,17 +148,9 @@ void* fresh_thread_main(void* p) {
 
 // A nested call from a kept thread's own job gets a thread of its own for that call.
 bool run_on_fresh_thread(size_t stack_bytes, const std::function<void(uintptr_t)>& fn) {
-  pthread_attr_t attr;
-  if (pthread_attr_init(&attr) != 0) return false;
-  if (pthread_attr_setstacksize(&attr, stack_bytes) != 0) {
-    pthread_attr_destroy(&attr);
-    return false;
-  }
   ThreadArg arg{&fn, stack_bytes, nullptr};
   pthread_t th;
-  int rc = pthread_create(&th, &attr, fresh_thread_main, &arg);
-  pthread_attr_destroy(&attr);
-  if (rc != 0) return false;
+  if (!create_thread(th, stack_bytes, fresh_thread_main, &arg)) return false;
   pthread_join(th, nullptr);
   if (arg.error) std::rethrow_exception(arg.error);
   return true;

@@ -18,8 +18,8 @@ namespace leanbatch::host {
 
 namespace {
 
-constexpr std::string_view kOpen = "\xC2\xAB";   // «
-constexpr std::string_view kClose = "\xC2\xBB";  // »
+constexpr std::string_view kOpen = kLeanNameOpen;
+constexpr std::string_view kClose = kLeanNameClose;
 
 bool all_digits(std::string_view s) {
   if (s.empty()) return false;
@@ -28,8 +28,9 @@ bool all_digits(std::string_view s) {
   return true;
 }
 
-// Would the component be misread (or merge with its neighbours) if printed bare?
-bool needs_quotes(std::string_view s) {
+}  // namespace
+
+bool lean_name_component_needs_quotes(std::string_view s) {
   if (s.empty() || all_digits(s)) return true;
   if (s.find('.') != std::string_view::npos || s.find(kOpen) != std::string_view::npos ||
       s.find(kClose) != std::string_view::npos)
@@ -39,35 +40,10 @@ bool needs_quotes(std::string_view s) {
   return false;
 }
 
-void append_lean(const TermStore& st, std::string& out, Name n) {
-  Name prefix = st.name_prefix(n);
-  if (!prefix.is_anonymous()) {
-    append_lean(st, out, prefix);
-    out += '.';
-  }
-  if (st.name_kind(n) == NameKind::Num) {
-    out += std::to_string(st.name_number(n));
-    return;
-  }
-  std::string_view s = st.name_string(n);
-  if (!needs_quotes(s)) {
-    out += s;
-    return;
-  }
-  // A component containing '»' cannot be quoted in Lean either; it is printed quoted all the
-  // same (it stays distinct from every other name's printing in practice, and the policy
-  // compares Names, not this text).
-  out += kOpen;
-  out += s;
-  out += kClose;
-}
-
-}  // namespace
-
 std::string TermStore::name_to_lean_syntax(Name n) const {
   if (n.is_anonymous()) return "[anonymous]";
   std::string out;
-  append_lean(*this, out, n);
+  append_name(out, n, /*lean_syntax=*/true);
   return out;
 }
 

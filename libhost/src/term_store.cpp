@@ -1,5 +1,7 @@
 #include "leanbatch/host/term_store.hpp"
 
+#include "leanbatch/host/name_syntax.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cstring>
@@ -128,15 +130,21 @@ Name TermStore::name_from_dotted(std::string_view dotted) {
 // Appends the components from the root down (a name has a handful of components, so the
 // recursion is shallow); no temporary vector or string per call: the rows and declaration
 // tables of a sweep format every declaration's name.
-void TermStore::append_name(std::string& out, Name n) const {
+void TermStore::append_name(std::string& out, Name n, bool lean_syntax) const {
   if (n.is_anonymous()) return;
   Name prefix = name_prefix(n);
   if (!prefix.is_anonymous()) {
-    append_name(out, prefix);
+    append_name(out, prefix, lean_syntax);
     out += '.';
   }
   if (name_kind(n) == NameKind::Str) {
-    out += name_string(n);
+    std::string_view s = name_string(n);
+    // A component containing '»' cannot be quoted in Lean either; it is quoted all the same
+    // (the axiom policy compares Names, not this text).
+    const bool quote = lean_syntax && lean_name_component_needs_quotes(s);
+    if (quote) out += kLeanNameOpen;
+    out += s;
+    if (quote) out += kLeanNameClose;
   } else {
     char buf[24];
     auto [end, ec] = std::to_chars(buf, buf + sizeof buf, name_number(n));

@@ -9,6 +9,13 @@
 
 namespace leanbatch::host {
 
+inline constexpr std::string_view kLeanNameOpen = "\xC2\xAB";   ///< «
+inline constexpr std::string_view kLeanNameClose = "\xC2\xBB";  ///< »
+
+/// Would the string component be misread (or merge with its neighbours) if printed bare:
+/// empty, all digits, or containing '.', '«', '»', a space or a control character.
+bool lean_name_component_needs_quotes(std::string_view s);
+
 struct NameComponent {
   bool numeric = false;
   std::string_view str;  ///< a string component (a view into the parsed text)

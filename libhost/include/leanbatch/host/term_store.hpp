@@ -156,8 +156,9 @@ class TermStore {
   uint64_t name_number(Name n) const { return names_[n.id].num; }
   uint32_t name_hash(Name n) const { return names_[n.id].hash; }
   std::string name_to_string(Name n) const;
-  /// Appends the dotted form of `n` (nothing for the anonymous name).
-  void append_name(std::string& out, Name n) const;
+  /// Appends the dotted form of `n` (nothing for the anonymous name); with `lean_syntax`, in
+  /// Lean's name syntax (see name_to_lean_syntax).
+  void append_name(std::string& out, Name n, bool lean_syntax = false) const;
   // Lean's name syntax (name_syntax.cpp), for names that a policy compares: unlike the plain
   // dotted form, it tells `«Classical.choice»` (one component) from `Classical.choice`.
   /// `n` with every component that the dotted form would make ambiguous (empty, all digits,
