@@ -277,7 +277,22 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
     // it an out_of_memory verdict: exceptions never cross the libhost API.
     uint32_t reported_last = UINT32_MAX;  // the declaration whose verdict went out last
     auto step = [&](uint32_t d) {
+      std::string conditional_key;  // DeclVerdict::conditional_key of d, if checked here
       if (opts_.assume_unselected && !report[d] && !state_->decided[d]) {
+        state_->decided[d] = true;
+        state_->assumed[d] = true;
+        // Soundness: a declaration whose name an earlier one owns is rejected by the serial
+        // run (already_declared) whatever else it is, so it is not assumed: made visible it
+        // would re-point the name for this part (a duplicate `axiom x : False` standing in
+        // for an earlier `def x`), and extensions would see it (a second `Nat`).
+        try {
+          const Declaration& decl = env.declaration(d);
+          for (uint32_t i = decl.first_const; i < decl.first_const + decl.num_consts; ++i)
+            kenv.check_name_free(env.constant(i).name, d);
+        } catch (const KernelError&) {
+          kenv.set_decl_status(d, KernelEnv::Status::Rejected);
+          return;
+        }
         // Assumed, not checked: visible to what follows, and the extensions see it as the
         // serial run would once it is accepted there.
         kenv.set_decl_status(d, KernelEnv::Status::Accepted);
@@ -287,8 +302,6 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
         } catch (const std::exception&) {
         }
         st.drop_scratch();
-        state_->decided[d] = true;
-        state_->assumed[d] = true;
         return;
       }
       if (report[d] && state_->assumed[d]) {
@@ -359,9 +372,14 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
         }
         st.drop_scratch();
         // Kernel-accepted (before the axiom policy, which is applied to every row below):
-        // remembered for reuse.
-        if (v.status == VerdictStatus::Ok && !reuse_key.empty() && opts_.reuse->keys.insert(reuse_key).second &&
-            opts_.reuse->on_verified)
+        // remembered for reuse. Soundness: never by a part's checker. Its verdicts hold only
+        // if everything it assumed is accepted where it is checked (the driver's frontier
+        // decides that for the rows), while a key, once in the set or the --cache, is taken
+        // as unconditional by every later checker and run.
+        if (v.status == VerdictStatus::Ok && !reuse_key.empty() && opts_.assume_unselected)
+          v.conditional_key = reuse_key;
+        else if (v.status == VerdictStatus::Ok && !reuse_key.empty() && opts_.reuse->keys.insert(reuse_key).second &&
+                 opts_.reuse->on_verified)
           opts_.reuse->on_verified(reuse_key);
         }
         if (v.status == VerdictStatus::Ok) {
@@ -424,6 +442,8 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
         }
         v.micros = static_cast<uint64_t>(
             std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count());
+        // A plain "ok" is kept without its key (memory): the key goes out with the row below.
+        conditional_key = v.conditional_key;
         state_->keep(d, std::move(v));
         state_->decided[d] = true;
         ++sum.checked;
@@ -431,6 +451,7 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
       if (report[d]) {
         DeclVerdict plain;
         const DeclVerdict& v = state_->verdict(d, plain);
+        if (&v == &plain) plain.conditional_key = std::move(conditional_key);
         switch (v.status) {
           case VerdictStatus::Ok: ++sum.ok; break;
           case VerdictStatus::Rejected: ++sum.rejected; break;

@@ -11,6 +11,10 @@ has their rows, tests/cli/policy_test.cpp the runs that found them.
   like Lean's Classical.choice and passed the allowlist by its printed name.
 - axiom-allowlist-comma: `--allow-axiom a,b` (one name) and `--allow-axiom a --allow-axiom b`
   gave the same whole-export cache key.
+- part-duplicate-name-{a,b} (2026-12-08 review): `def x : Prop := F` (F is False), in a also a
+  later duplicate `axiom x : F`, then theorems `t_i : F := x`. A part of a split export
+  assumed the duplicate, so `x` meant the axiom there, accepted `t_i` and recorded their
+  reuse keys; a later run over b (no duplicate) reused them from the cache.
 """
 import json
 import os
@@ -57,7 +61,21 @@ def comma_allowlist(path):
     b.write(path)
 
 
+def part_duplicate(path, with_dup, theorems):
+    b = B()
+    P = b.prop()
+    b.defn('F', P, b.pi('p', P, b.bv(0)))
+    b.defn('x', P, b.c('F'))
+    if with_dup:
+        b.axiom('x', b.c('F'))
+    for i in theorems:
+        b.thm(f't{i}', b.c('F'), b.c('x'))
+    b.write(path)
+
+
 forward_name(f"{OUT}/digest-forward-name-a.accept.ndjson", 'True', False)
 forward_name(f"{OUT}/digest-forward-name-b.reject.ndjson", 'False', True)
 one_component_axiom(f"{OUT}/axiom-one-component-dotted.reject.ndjson")
 comma_allowlist(f"{OUT}/axiom-allowlist-comma.reject.ndjson")
+part_duplicate(f"{OUT}/part-duplicate-name-a.reject.ndjson", True, range(8))
+part_duplicate(f"{OUT}/part-duplicate-name-b.reject.ndjson", False, [5])

@@ -3,7 +3,9 @@
 // - a reuse key (worker reuse, --cache) must cover a declaration's body even when a string
 //   literal names a declaration that comes later;
 // - the allowlist must compare names, not their printed form;
-// - the whole-export cache key must tell allowlists apart.
+// - the whole-export cache key must tell allowlists apart;
+// - (2026-12-08 review) the checkers of a split export's parts, whose verdicts hold only under
+//   their assumptions, must not record reuse keys, nor let an assumed duplicate take a name.
 #include <filesystem>
 #include <map>
 
@@ -117,5 +119,41 @@ TEST_CASE("a worker's forged rows never make a declaration ok") {
     for (const auto& [name, n] : rows_per_name) CHECK(n == 1);
     CHECK(rows_per_name.count("forged") == 0);
     CHECK(crashed >= 1);
+  }
+}
+
+TEST_CASE("a split export's parts record no reuse keys: an assumed duplicate cannot vouch for a proof of False") {
+  // Review 3 (2026-12-08): with a split into tiny parts, a part assumed the later duplicate
+  // `axiom x : F` (F is False), accepted `t_i : F := x` and recorded their keys; the next run
+  // over b, where `x` is only `def x : Prop`, replayed t5 from the cache as ok (exit 0).
+  const std::string a = corpus("leanbatch/part-duplicate-name-a.reject.ndjson");
+  const std::string b = corpus("leanbatch/part-duplicate-name-b.reject.ndjson");
+  const std::vector<std::string> tiny{"LEANBATCH_PART_BLOCK=1"};
+  for (const char* j : {"-j2", "-j4"}) {
+    INFO(j);
+    std::string dir = fresh_dir("policy", "parts");
+    Proc first = run({"check", j, "--strict-axioms", "--cache", dir, a}, {}, tiny);
+    CHECK(first.exit == 1);
+    size_t ok_rows = 0;
+    for (const auto& row : first.rows_of("decl")) {
+      ok_rows += field(row, "status") == "ok";
+      if (field(row, "name").rfind("t", 0) == 0) CHECK(field(row, "status") == "rejected");
+    }
+    // The cache holds a key for each ok row (F and the first x) and for nothing else.
+    Proc stats = run({"cache", "stats", dir});
+    REQUIRE(stats.rows_of("cache").size() == 1);
+    CHECK(field(stats.rows_of("cache")[0], "entries") == std::to_string(ok_rows));
+    CHECK(ok_rows == 2);
+    for (const auto& mode : kModes) {
+      INFO(mode[0]);
+      Proc second = run(with({"check", "--strict-axioms", "--cache", dir}, with(mode, {b})));
+      CHECK(second.exit == 1);
+      CHECK(statuses(second, "part-duplicate-name-b.reject.ndjson")["t5"] == "rejected");
+    }
+    std::filesystem::remove_all(dir);
+    // One run over both, no cache: the worker's reuse set is not fed by the parts either.
+    Proc both = run({"check", j, "--reuse", a, b}, {}, tiny);
+    CHECK(both.exit == 1);
+    CHECK(statuses(both, "part-duplicate-name-b.reject.ndjson")["t5"] == "rejected");
   }
 }

@@ -100,3 +100,44 @@ TEST_CASE("reuse: never across a change of a theorem's proof, or of a lemma its 
   CHECK(b.of("user").reused.empty());
   CHECK(b.of("user").status != VerdictStatus::Ok);
 }
+
+// Review 3 (2026-12-08): a part's checker assumes the declarations of other parts. A later
+// duplicate `axiom x : F` (F is False), assumed, re-pointed `x` for the part, so `t : F := x`
+// was accepted there, and its key went into the reuse set (and --cache) as if a serial kernel
+// had accepted `t` with `x` the first, legitimate `def x : Prop`. A later plain check of an
+// export without the duplicate then reused it: a proof of False accepted.
+TEST_CASE("reuse: a part never records keys, and an assumed duplicate never takes over a name") {
+  auto build = [](bool dup) {
+    Builder b(kBase);
+    Expr P = b.prop();
+    b.def("F", P, b.pi("p", P, b.bv(0)));
+    b.def("x", P, b.c("F"));
+    if (dup) b.axiom("x", b.c("F"));
+    b.thm("t", b.c("F"), b.c("x"));
+    b.thm("id", b.arrow(b.c("F"), b.c("F")), b.lam("h", b.c("F"), b.bv(0)));
+    return b.build();
+  };
+  auto reuse = std::make_shared<ReuseSet>();
+  std::shared_ptr<Environment> env = build(true);
+  // The part holds `t` and `id`; everything before them (the duplicate too) is assumed.
+  std::vector<uint32_t> part;
+  for (uint32_t d = 0; d < env->declarations().size(); ++d) {
+    std::string name = env->store().name_to_string(env->constant(env->declaration(d).first_const).name);
+    if (name == "t" || name == "id") part.push_back(d);
+  }
+  REQUIRE(part.size() == 2);
+  CheckOptions o;
+  o.reuse = reuse;
+  o.assume_unselected = true;
+  Checker part_checker(env, o);
+  Run r{env, {}};
+  part_checker.check(part, [&](const DeclVerdict& v) { r.vs.push_back(v); });
+  CHECK(r.of("t").status == VerdictStatus::Rejected);  // `x` is the first `x`, a Prop
+  CHECK(r.of("id").status == VerdictStatus::Ok);
+  CHECK(reuse->keys.empty());  // conditional verdicts are never keys
+  // The export without the duplicate: `t` is checked (and rejected), not reused.
+  Run plain = check_with(build(false), reuse);
+  CHECK(plain.of("t").reused.empty());
+  CHECK(plain.of("t").status == VerdictStatus::Rejected);
+  CHECK(plain.of("id").reused.empty());
+}

@@ -288,10 +288,18 @@ std::expected<ErrorPayload, std::string> decode_error(std::string_view payload) 
   return r;
 }
 
-std::string encode_row(uint32_t decl, host::VerdictStatus status, std::string_view row_json) {
+namespace {
+constexpr unsigned char kKeyFlag = 0x80;  // the status byte's high bit: a 32-byte key follows it
+constexpr size_t kKeyBytes = 32;
+}  // namespace
+
+std::string encode_row(uint32_t decl, host::VerdictStatus status, std::string_view row_json,
+                       std::string_view conditional_key) {
   std::string out(5, '\0');
   for (int i = 0; i < 4; ++i) out[i] = static_cast<char>((decl >> (8 * i)) & 0xFF);
-  out[4] = static_cast<char>(status);
+  const bool keyed = conditional_key.size() == kKeyBytes;
+  out[4] = static_cast<char>(static_cast<unsigned char>(status) | (keyed ? kKeyFlag : 0));
+  if (keyed) out.append(conditional_key);
   // Drop the closing brace: the driver appends fields and closes it.
   if (!row_json.empty() && row_json.back() == '}') row_json.remove_suffix(1);
   out.append(row_json);
@@ -299,14 +307,22 @@ std::string encode_row(uint32_t decl, host::VerdictStatus status, std::string_vi
 }
 
 std::expected<RowView, std::string> decode_row(std::string_view payload) {
-  if (payload.size() < 7 || payload[5] != '{') return std::unexpected(std::string("malformed row frame"));
+  if (payload.size() < 5) return std::unexpected(std::string("malformed row frame"));
   RowView v;
   for (int i = 0; i < 4; ++i) v.decl |= static_cast<uint32_t>(static_cast<unsigned char>(payload[i])) << (8 * i);
   auto st = static_cast<unsigned char>(payload[4]);
+  size_t json_at = 5;
+  if (st & kKeyFlag) {
+    st &= static_cast<unsigned char>(~kKeyFlag);
+    if (payload.size() < 5 + kKeyBytes) return std::unexpected(std::string("malformed row frame (short key)"));
+    v.conditional_key = payload.substr(5, kKeyBytes);
+    json_at += kKeyBytes;
+  }
+  if (payload.size() < json_at + 2 || payload[json_at] != '{') return std::unexpected(std::string("malformed row frame"));
   if (st > static_cast<unsigned char>(host::VerdictStatus::Skipped))
     return std::unexpected("row frame with unknown verdict status " + std::to_string(st));
   v.status = static_cast<host::VerdictStatus>(st);
-  v.open_json = payload.substr(5);
+  v.open_json = payload.substr(json_at);
   return v;
 }
 

@@ -104,11 +104,15 @@ std::expected<CheckRequest, std::string> decode_check_request(std::string_view p
 std::expected<ErrorPayload, std::string> decode_error(std::string_view payload);
 
 /// Row frames.
-std::string encode_row(uint32_t decl, host::VerdictStatus status, std::string_view row_json);
+/// `conditional_key`: empty, or the 32-byte reuse key of a part's accepted declaration
+/// (DeclVerdict::conditional_key), which the driver records only once the row is final.
+std::string encode_row(uint32_t decl, host::VerdictStatus status, std::string_view row_json,
+                       std::string_view conditional_key = {});
 struct RowView {
   uint32_t decl = 0;
   host::VerdictStatus status = host::VerdictStatus::Error;
-  std::string_view open_json;  ///< the row object without its closing brace
+  std::string_view open_json;        ///< the row object without its closing brace
+  std::string_view conditional_key;  ///< empty, or 32 bytes
 };
 std::expected<RowView, std::string> decode_row(std::string_view payload);
 /// The final row: the worker's row with "worker" and "attempt" appended.

@@ -125,7 +125,12 @@ class Engine final : public sv::JobSink {
     // Rows of the parts not printed yet, by declaration. A part's row is final once every
     // declaration before it (in file order) is accepted: its assumptions then hold. Rows are
     // printed up to that frontier as the parts progress.
-    std::unordered_map<uint64_t, std::pair<host::VerdictStatus, std::string>> held;
+    struct Held {
+      host::VerdictStatus status;
+      std::string row;
+      std::string conditional_key;  // recorded in --cache once the row is final (accepted)
+    };
+    std::unordered_map<uint64_t, Held> held;
     size_t frontier = 0;            // position in `planned` of the first row not printed
     size_t next_block = 0;          // split item: position in `planned` of the first block no part took
     bool all_ok = true;             // no held row at the frontier is anything but ok
@@ -182,7 +187,8 @@ class Engine final : public sv::JobSink {
   void synthesized_row(size_t i, uint64_t d, const char* status, const std::string& kind, const std::string& message, const sv::FatalExit* failure, const sv::AttemptRef* ref);
 
   // A final row of state i: printed, or held when i is a part (until it is final).
-  void emit(size_t i, host::VerdictStatus status, std::string row, const char* driver_status = nullptr, uint64_t decl = 0);
+  void emit(size_t i, host::VerdictStatus status, std::string row, const char* driver_status = nullptr, uint64_t decl = 0,
+            std::string_view conditional_key = {});
 
   void advance_frontier(size_t i);
 

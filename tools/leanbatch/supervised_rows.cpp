@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/rows.hpp"
+#include "leanbatch/file_cache.hpp"
 #include "leanbatch/supervised_engine.hpp"
 
 namespace leanbatch::tools::supervised {
@@ -106,8 +107,7 @@ void Engine::print_rows(size_t i, const sv::JobOutcome& o, const std::vector<uin
     std::string_view j = row->open_json;
     emit(i, row->status,
          proto::finish_row(j, static_cast<int>(o.ref.worker_id), static_cast<int>(o.ref.attempt + prior_attempts(i, row->decl))),
-         nullptr,
-         row->decl);
+         nullptr, row->decl, row->conditional_key);
   }
 }
 
@@ -136,11 +136,12 @@ void Engine::synthesized_row(size_t i, uint64_t d, const char* status, const std
 }
 
 // A final row of state i: printed, or held when i is a part (until it is final).
-void Engine::emit(size_t i, host::VerdictStatus status, std::string row, const char* driver_status, uint64_t decl) {
+void Engine::emit(size_t i, host::VerdictStatus status, std::string row, const char* driver_status, uint64_t decl,
+                  std::string_view conditional_key) {
   ItemState& s = states_[i];
   if (s.part != 0) {
     ItemState& o = states_[s.origin];
-    o.held.emplace(decl, std::make_pair(status, std::move(row)));
+    o.held.emplace(decl, ItemState::Held{status, std::move(row), std::string(conditional_key)});
     advance_frontier(s.origin);
     return;
   }
@@ -153,13 +154,18 @@ void Engine::advance_frontier(size_t i) {
   while (o.all_ok && o.frontier < o.planned.size()) {
     auto it = o.held.find(o.planned[o.frontier]);
     if (it == o.held.end()) return;
-    if (it->second.first != host::VerdictStatus::Ok) {
+    if (it->second.status != host::VerdictStatus::Ok) {
       // Not accepted: the rows after it rest on a false assumption (serial check below).
       o.all_ok = false;
       return;
     }
-    count(it->second.first, nullptr);
-    report_.row(i, std::move(it->second.second));
+    // Soundness: every declaration before this one is accepted (the frontier passed them),
+    // so everything the part assumed holds and its verdict is the serial one: only now may
+    // its key be recorded as verified (DeclVerdict::conditional_key).
+    if (!it->second.conditional_key.empty())
+      if (FileCache* fc = report_.file_cache()) fc->verified(it->second.conditional_key);
+    count(it->second.status, nullptr);
+    report_.row(i, std::move(it->second.row));
     o.printed.insert(it->first);
     o.held.erase(it);
     ++o.frontier;

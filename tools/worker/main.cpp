@@ -129,7 +129,8 @@ void handle_check(host::Session& session, const WorkerOptions& opts, sv::Request
       [&](const host::DeclVerdict& v) {
         if (parent_gone) return;
         std::string row = tools::decl_row(src, *le.env, v, tools::RowOrigin{-1, 0}, opts.axioms);
-        if (!ctx.row(proto::encode_row(v.decl, lie ? host::VerdictStatus::Ok : v.status, row))) parent_gone = true;
+        if (!ctx.row(proto::encode_row(v.decl, lie ? host::VerdictStatus::Ok : v.status, row, v.conditional_key)))
+          parent_gone = true;
       },
       part);
   if (forge && std::string_view(forge) == "dup" && !parent_gone)

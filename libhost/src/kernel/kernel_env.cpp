@@ -152,7 +152,11 @@ void KernelEnv::set_decl_status(uint32_t d, Status s) {
   for (uint32_t i = decl.first_const; i < decl.first_const + decl.num_consts; ++i) {
     uint32_t id = env_.constant(i).name.id;
     if (id >= visible_.size()) visible_.resize(std::max<size_t>(id + 1, st().name_count()), 0);
-    visible_[id] = i + 1;
+    // Soundness: a name belongs to its first declaration (check_name_free). A checked
+    // declaration never gets here with a taken name; this keeps any other path (a part's
+    // assumed declaration, a block naming one constant twice) from re-pointing a name that
+    // earlier terms were checked against.
+    if (visible_[id] == 0) visible_[id] = i + 1;
   }
 }
 

@@ -37,6 +37,11 @@ struct DeclVerdict {
   bool uses_sorry = false;          ///< depends on sorryAx
   bool uses_trust_compiler = false; ///< depends on Lean.trustCompiler
   std::string reused;               ///< "" (checked), or where an identical verified copy was found
+  /// Set only by a part's checker (CheckOptions::assume_unselected) on a kernel-accepted
+  /// declaration: its reuse key, which the part did not record because the verdict holds
+  /// only if every declaration it assumed is accepted where it is checked. The caller may
+  /// record it once that is established (the driver's frontier), never before.
+  std::string conditional_key;
 };
 
 /// Declarations the kernel accepted, by content key (decl_digest.hpp: the declaration's
