@@ -163,12 +163,10 @@ bool VerifiedCache::flush() {
   return ok;
 }
 
-std::optional<std::string> VerifiedCache::file_key(const std::string& path, const std::string& options,
-                                                   const std::string& memo_dir) {
-  // The content digest comes from libhost (export_image.hpp), which remembers it per file
-  // state in memo_dir/stamps: an unchanged multi-GB export is not read again just to find
-  // its rows (docs/kernel.md, "Export images", for why a remembered digest is the file's).
-  auto content = host::content_key(path, memo_dir);
+std::optional<std::string> VerifiedCache::file_key(const std::string& path, const std::string& options) {
+  // The content digest comes from libhost (export_image.hpp): the SHA-256 of every byte,
+  // read on every run (no memo by file state: docs/kernel.md, "Export images").
+  auto content = host::content_key(path);
   if (!content) return std::nullopt;
   std::string buf = std::string("leanbatch file-cache v3\n") + LEANBATCH_VERSION + "\n" + options + "\n";
   buf.append(reinterpret_cast<const char*>(content->data()), content->size());

@@ -42,10 +42,8 @@ class VerifiedCache {
 
   /// Whole exports: the key of an export file (SHA-256 over a tag, leanbatch's version, the
   /// verdict-affecting options and the SHA-256 of every byte of the file), or nullopt if it
-  /// cannot be read. The file's digest is remembered per file state in `memo_dir` (empty:
-  /// always read).
-  static std::optional<std::string> file_key(const std::string& path, const std::string& options,
-                                             const std::string& memo_dir);
+  /// cannot be read. The file is read and hashed on every call.
+  static std::optional<std::string> file_key(const std::string& path, const std::string& options);
   const std::string& dir() const { return dir_; }
   /// The stored rows of a whole export with this key, if present and intact, as one blob, each ended by '\n' (a replay streams
   /// them); nullopt on a miss or a damaged entry.

@@ -56,7 +56,7 @@ std::optional<std::string> FileCache::stored_form(const std::string& row) {
 
 bool FileCache::replay(size_t i, const WorkItem& item, RunReport& report, Outcomes& oc) {
   if (!item.decls.empty()) return false;  // only whole exports
-  auto key = VerifiedCache::file_key(item.file, options_, cache_.dir());
+  auto key = VerifiedCache::file_key(item.file, options_);
   if (!key) return false;  // unreadable: the checker reports it
   auto blob = cache_.find_file_blob(*key);
   if (!blob) {

@@ -118,7 +118,7 @@ uint64_t clear_image_dir(const std::string& dir) {
     // rewrites its own temporary file.
     if (e.path().filename().string().find(".lbimage.tmp") != std::string::npos) fs::remove(e.path(), ec);
   }
-  fs::remove_all(fs::path(dir) / "stamps", ec);
+  fs::remove_all(fs::path(dir) / "stamps", ec);  // file-state memos of versions before 2026-12-08
   return n;
 }
 

@@ -1,4 +1,4 @@
-// The image directory: content keys (with their stat memo), image names, and load_export,
+// The image directory: content keys (SHA-256 of the bytes, or the file state in a run's private directory), image names, and load_export,
 // which maps a valid image or reads the export and builds one, one builder per image.
 #include <dirent.h>
 #include <fcntl.h>
@@ -36,7 +36,7 @@ struct FileState {
   int64_t mtime_ns = 0, ctime_ns = 0;
   bool operator==(const FileState&) const = default;
 };
-// Hashed as bytes (memo names, state keys): no padding may carry garbage.
+// Hashed as bytes (state keys): no padding may carry garbage.
 static_assert(std::has_unique_object_representations_v<FileState>);
 
 FileState state_of(const struct stat& sb) {
@@ -65,25 +65,6 @@ ContentKey sha256(const void* data, size_t n) {
 
 std::string errno_text() { return std::strerror(errno); }
 
-bool write_atomically(const std::string& path, const void* data, size_t n) {
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return false;
-  bool ok = ::write(fd, data, n) == static_cast<ssize_t>(n);
-  ok = (::close(fd) == 0) && ok;
-  if (ok && ::rename(tmp.c_str(), path.c_str()) == 0) return true;
-  ::unlink(tmp.c_str());
-  return false;
-}
-
-/// The memo of one file state: its SHA-256 plus an XXH3 of (state name, key), 40 bytes.
-std::string memo_path(const std::string& dir, const std::string& path, const FileState& s) {
-  std::string id = "leanbatch-stamp-1\n" + path + '\n';
-  id.append(reinterpret_cast<const char*>(&s), sizeof s);
-  ContentKey h = sha256(id.data(), id.size());
-  return dir + "/stamps/" + hex(h.data(), 20);
-}
-
 std::expected<ContentKey, std::string> hash_file(int fd) {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) != 1) {
@@ -109,8 +90,7 @@ std::expected<ContentKey, std::string> hash_file(int fd) {
 }
 
 // The content key and the file state it belongs to.
-std::expected<ContentKey, std::string> keyed(const std::string& path, const std::string& memo_dir, FileState& state,
-                                             bool by_state = false) {
+std::expected<ContentKey, std::string> keyed(const std::string& path, FileState& state, bool by_state = false) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::unexpected("cannot open '" + path + "': " + errno_text());
   struct stat sb {};
@@ -119,10 +99,10 @@ std::expected<ContentKey, std::string> keyed(const std::string& path, const std:
     return std::unexpected("'" + path + "' is not a regular file");
   }
   state = state_of(sb);
-  // Only a state older than now by a margin far above the timestamp granularity stands for
-  // the file's contents: any later change of the file then gets a later ctime (docs/kernel.md,
-  // "Export images"). Such a state may be remembered with its digest (the memo below), or,
-  // in a private directory, be the key itself (speed only for this run).
+  // In a run's private directory (speed only, never seen by another run) a state older than
+  // now by a margin far above the timestamp granularity is the key itself: the image then
+  // stands for the bytes its builder read under that state, and every worker of the run
+  // checks those same bytes (docs/kernel.md, "Export images").
   const int64_t now_ns =
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   const bool old_enough = std::max(state.mtime_ns, state.ctime_ns) < now_ns - 2'000'000'000LL;
@@ -132,37 +112,17 @@ std::expected<ContentKey, std::string> keyed(const std::string& path, const std:
     id.append(reinterpret_cast<const char*>(&state), sizeof state);
     return sha256(id.data(), id.size());
   }
-  std::string memo = memo_dir.empty() ? std::string() : memo_path(memo_dir, path, state);
-  if (!memo.empty()) {
-    char rec[40];
-    int mfd = ::open(memo.c_str(), O_RDONLY | O_CLOEXEC);
-    if (mfd >= 0) {
-      bool full = ::read(mfd, rec, sizeof rec) == static_cast<ssize_t>(sizeof rec);
-      ::close(mfd);
-      uint64_t sum;
-      std::memcpy(&sum, rec + 32, 8);
-      if (full && sum == image::checksum(rec, 32)) {
-        ::close(fd);
-        ContentKey k;
-        std::memcpy(k.data(), rec, 32);
-        return k;
-      }
-    }
-  }
+  // Soundness: the bytes are hashed every time. A memo of the digest by file state (device,
+  // inode, size, mtime, ctime) was trusted here until 2026-12-08, on the belief that every
+  // write sets ctime; a store through a shared writable mapping into a page that is already
+  // dirty sets neither, so a kept image or a whole export's stored rows stood for bytes the
+  // file no longer held (a false theorem replayed as accepted).
   auto k = hash_file(fd);
   struct stat after {};
   bool same = ::fstat(fd, &after) == 0 && state_of(after) == state;
   ::close(fd);
   if (!k) return k;
   if (!same) return std::unexpected("'" + path + "' changed while it was hashed");
-  if (!memo.empty() && old_enough) {
-    char rec[40];
-    std::memcpy(rec, k->data(), 32);
-    uint64_t sum = image::checksum(rec, 32);
-    std::memcpy(rec + 32, &sum, 8);
-    ::mkdir((memo_dir + "/stamps").c_str(), 0755);
-    write_atomically(memo, rec, sizeof rec);  // a memo that cannot be written only costs time
-  }
   return k;
 }
 
@@ -220,9 +180,9 @@ double since(std::chrono::steady_clock::time_point t0) {
 
 }  // namespace
 
-std::expected<ContentKey, std::string> content_key(const std::string& path, const std::string& memo_dir) {
+std::expected<ContentKey, std::string> content_key(const std::string& path) {
   FileState s;
-  return keyed(path, memo_dir, s);
+  return keyed(path, s);
 }
 
 std::string image_file_name(const ContentKey& key) {
@@ -246,7 +206,7 @@ ReadResult load_export(const std::string& path, const ReadOptions& ro, const Ima
     return plain();
   };
   ::mkdir(io.dir.c_str(), 0755);
-  auto key = keyed(path, io.dir, st, io.private_dir);
+  auto key = keyed(path, st, io.private_dir);
   if (!key) return failed(key.error());
   rep.image = io.dir + "/" + image_file_name(*key);
   const auto t0 = std::chrono::steady_clock::now();

@@ -65,10 +65,10 @@ ReadResult load_export(const std::string& path, const ReadOptions& ro, const Ima
 
 // ---- lower level (used by load_export and the tests) ----
 
-/// The content key of `path`. With a non-empty memo_dir, a key computed earlier for the
-/// same file state (device, inode, size, mtime, ctime) is reused without reading the file;
-/// see docs/kernel.md for why a file state cannot change without its ctime changing.
-std::expected<ContentKey, std::string> content_key(const std::string& path, const std::string& memo_dir);
+/// The content key of `path`: the SHA-256 of its bytes, read every time. (A memo by file
+/// state was trusted before 2026-12-08; writes through a shared mapping can change a file
+/// without changing its mtime or ctime, docs/kernel.md "Export images".)
+std::expected<ContentKey, std::string> content_key(const std::string& path);
 /// File name (in an image directory) of the image of content `key` for this build.
 std::string image_file_name(const ContentKey& key);
 /// Writes the image of a freshly read `env` (no checking done on its store yet) to `path`
