@@ -3,6 +3,7 @@
 #include "leanbatch/host/export_reader.hpp"
 
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -85,20 +86,45 @@ ReadResult read_export_file(const std::string& path, std::shared_ptr<TermStore> 
   // A file that shares a prefix with it but finds its store full is read on its own, and
   // says so (shared_prefix), so that the caller can let the earlier export go all the same.
   std::optional<size_t> cp;
-  if (opts.prefix_from && size > 0) cp = reader_detail::match_prefix(fd, size, *opts.prefix_from, opts.trail_bytes_max);
+  if (opts.prefix_from && size > 0 && !opts.hash_bytes)
+    cp = reader_detail::match_prefix(fd, size, *opts.prefix_from, opts.trail_bytes_max);
   const bool shared = cp.has_value();
   if (cp && !reader_detail::store_has_room(*opts.prefix_from)) cp.reset();
   if (cp) store = opts.prefix_from->store_ptr();
-  ChunkSource src(fd, opts.buffer_bytes, cp ? opts.prefix_from->trail->checkpoints[*cp].offset : 0);
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> hash(nullptr, EVP_MD_CTX_free);
+  if (opts.hash_bytes) {
+    hash.reset(EVP_MD_CTX_new());
+    if (!hash || EVP_DigestInit_ex(hash.get(), EVP_sha256(), nullptr) != 1)
+      return std::unexpected(ReadError{ReadErrorKind::Io, path, 0, 0, "SHA-256 unavailable"});
+  }
+  reader_detail::ByteSink sink;
+  if (hash) {
+    sink.fn = [](void* ctx, const char* data, size_t n) { EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx), data, n); };
+    sink.ctx = hash.get();
+  }
+  ChunkSource src(fd, opts.buffer_bytes, cp ? opts.prefix_from->trail->checkpoints[*cp].offset : 0, sink);
   auto r = run_reader(src, path, std::move(store), opts, size, cp);
   if (r) (*r)->shared_prefix = shared;
+  if (r && hash) {
+    std::array<uint8_t, 32> d{};
+    unsigned len = 0;
+    EVP_DigestFinal_ex(hash.get(), d.data(), &len);
+    (*r)->bytes_sha256 = d;
+  }
   return r;
 }
 
 ReadResult read_export_buffer(std::string_view data, const std::string& label, std::shared_ptr<TermStore> store,
                               const ReadOptions& opts) {
   ChunkSource src(data);
-  return run_reader(src, label, std::move(store), opts, data.size());
+  auto r = run_reader(src, label, std::move(store), opts, data.size());
+  if (r && opts.hash_bytes) {
+    std::array<uint8_t, 32> d{};
+    unsigned len = 0;
+    EVP_Digest(data.data(), data.size(), d.data(), &len, EVP_sha256(), nullptr);
+    (*r)->bytes_sha256 = d;
+  }
+  return r;
 }
 
 }  // namespace leanbatch::host

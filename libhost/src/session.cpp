@@ -20,7 +20,8 @@ std::expected<LoadedExport*, ReadError> Session::import(const std::string& path,
   }
   for (auto it = lru_.begin(); it != lru_.end(); ++it) {
     if (it->path != path) continue;
-    if (it->size == size && it->mtime_ns == mtime) {
+    // Asked for the bytes' digest (a split export's part), a copy read without it is read again.
+    if (it->size == size && it->mtime_ns == mtime && (!ro.hash_bytes || it->env->bytes_sha256)) {
       lru_.splice(lru_.begin(), lru_, it);  // most recently used
       return &lru_.front();
     }
@@ -33,7 +34,7 @@ std::expected<LoadedExport*, ReadError> Session::import(const std::string& path,
   // after the shared part (export_reader.hpp; the chain of shared stores is bounded there).
   ReadOptions with_prefix = ro;
   const LoadedExport* from = nullptr;
-  if (opts_.prefix_reuse && opts_.check.reuse) {
+  if (opts_.prefix_reuse && opts_.check.reuse && !ro.hash_bytes) {
     with_prefix.record_trail = true;
     for (const LoadedExport& e : lru_)
       if (e.env && e.env->trail) {

@@ -111,6 +111,26 @@ TEST_CASE("one export over several workers gives exactly the serial rows, on eve
   }
 }
 
+TEST_CASE("parts read from other bytes are not joined: the rest is checked serially, with the serial rows") {
+  // Review 3 (2026-12-08): each worker reads the export itself (or maps an image), so a file
+  // changed during the run could give parts of two versions, each assuming what the other
+  // checked. A test hook makes worker 2's parts name other bytes.
+  for (const char* rel : {"converted/Nat.gcd.ndjson", "leanbatch/part-duplicate-name-a.reject.ndjson",
+                          "tutorial/good/089_projRed.ndjson"}) {
+    std::string f = lbtest::corpus_path(rel);
+    INFO(rel);
+    Result inp = run_lb({"check", "--in-process", f});
+    setenv("LEANBATCH_PART_BLOCK", "1", 1);
+    setenv("LEANBATCH_WORKER_TEST_OTHER_BYTES", "2", 1);
+    Result j2 = run_lb({"check", "-j", "2", f});
+    unsetenv("LEANBATCH_WORKER_TEST_OTHER_BYTES");
+    unsetenv("LEANBATCH_PART_BLOCK");
+    CHECK(j2.exit == inp.exit);
+    CHECK(verdicts(j2) == verdicts(inp));
+    CHECK(j2.err.find("read different bytes") != std::string::npos);
+  }
+}
+
 TEST_CASE("a row for a declaration the check did not ask for is dropped: every declaration keeps its own row") {
   // The worker hook also answers every chunk with a rejected row for the export's last
   // declaration. Printed, it would fail the run and stand in for that declaration's own row.

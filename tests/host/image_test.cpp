@@ -395,3 +395,52 @@ TEST_CASE("a load that finds a build under way waits for it and maps its image, 
     }
   }
 }
+
+// Review 3 (2026-12-08): the parts of a split export are joined only if every worker read the
+// same bytes, so each load can name them: the reader hashes what it reads when asked, an image
+// records the digest of the bytes its builder parsed, and a mapped image reports it.
+TEST_CASE("a load names the bytes it was read from: parsed, built into an image, mapped", "[image]") {
+  TempDir dir;
+  std::string exp = dir.str("e.ndjson");
+  const std::string text = slurp(corpus_path("converted/Nat.gcd.ndjson"));
+  spit(exp, text);
+  auto key = content_key(exp);  // the SHA-256 of the file's bytes
+  REQUIRE(key);
+  const ContentKey want = *key;
+  ReadOptions ro;
+  ro.hash_bytes = true;
+  auto parsed = read_export_file(exp, std::make_shared<TermStore>(), ro);
+  REQUIRE(parsed);
+  REQUIRE((*parsed)->bytes_sha256);
+  CHECK(*(*parsed)->bytes_sha256 == want);
+  auto plain = read_export_file(exp, std::make_shared<TermStore>());
+  REQUIRE(plain);
+  CHECK_FALSE((*plain)->bytes_sha256);
+  // Asked for the digest, a file is read whole, never seeded from an earlier one's prefix.
+  ReadOptions trail;
+  trail.record_trail = true;
+  auto first = read_export_file(exp, std::make_shared<TermStore>(), trail);
+  REQUIRE(first);
+  ReadOptions both = ro;
+  both.prefix_from = *first;
+  auto again = read_export_file(exp, std::make_shared<TermStore>(), both);
+  REQUIRE(again);
+  CHECK((*again)->seeded_decls == 0);
+  CHECK(*(*again)->bytes_sha256 == want);
+  for (bool private_dir : {false, true}) {
+    ImageOptions io;
+    io.dir = dir.str(private_dir ? "private" : "kept");
+    io.private_dir = private_dir;
+    ImageReport r1, r2;
+    auto built = load_export(exp, {}, io, &r1);
+    REQUIRE(built);
+    REQUIRE(r1.use == ImageUse::Built);
+    REQUIRE((*built)->bytes_sha256);
+    CHECK(*(*built)->bytes_sha256 == want);
+    auto mapped = load_export(exp, {}, io, &r2);
+    REQUIRE(mapped);
+    REQUIRE(r2.use == ImageUse::Mapped);
+    REQUIRE((*mapped)->bytes_sha256);
+    CHECK(*(*mapped)->bytes_sha256 == want);
+  }
+}

@@ -80,7 +80,22 @@ std::string encode(const ImportRequest& r) {
   JsonObject o;
   put_path(o, r.file);
   if (!r.table) o.field("table", false);
+  if (r.fingerprint) o.field("fingerprint", true);
   return o.str();
+}
+
+std::string encode(const CheckDone& r) {
+  JsonObject o;
+  if (!r.content.empty()) o.field("content", r.content);
+  return o.str();
+}
+
+CheckDone decode_check_done(std::string_view payload) {
+  CheckDone r;
+  dom::parser parser;
+  auto obj = parse_object(parser, payload);
+  if (obj) get_string(*obj, "content", r.content);
+  return r;
 }
 
 std::string encode(const ImportResponse& r) {
@@ -230,6 +245,7 @@ std::expected<ImportRequest, std::string> decode_import_request(std::string_view
   ImportRequest r;
   if (!get_path(*obj, r.file)) return std::unexpected(std::string("import request without 'file'"));
   get(*obj, "table", r.table);
+  get(*obj, "fingerprint", r.fingerprint);
   return r;
 }
 

@@ -20,6 +20,9 @@ struct ImportRequest {
   /// Send the declaration table? A worker loading an export only to check parts of it
   /// (a "warm" import) answers with the counts alone.
   bool table = true;
+  /// Hash the bytes read (host::ReadOptions::hash_bytes): the export will be split, and its
+  /// parts' answers say what they were read from (CheckDone::content).
+  bool fingerprint = false;
 };
 /// The declaration table (names, lines, kinds) grows with the export, and no frame may: it
 /// travels in table chunks, Row frames of at most table_chunk_bytes() each, sent before the
@@ -84,6 +87,13 @@ struct CheckRequest {
   std::vector<uint64_t> poison_timeout, poison_crashed;
 };
 
+/// Terminal Response payload of a Check. `content`: for a part (CheckRequest::part > 0), the
+/// SHA-256 (hex) of the bytes the worker's copy of the export was read from; empty if unknown.
+/// The driver joins parts only if they all name the same bytes.
+struct CheckDone {
+  std::string content;
+};
+
 /// Terminal Error payload: what went wrong (a malformed export, an I/O error, …).
 struct ErrorPayload {
   std::string status;  ///< row status: "malformed", "declined", "crashed"
@@ -96,6 +106,9 @@ struct ErrorPayload {
 std::string encode(const ImportRequest& r);
 std::string encode(const ImportResponse& r);
 std::string encode(const CheckRequest& r);
+std::string encode(const CheckDone& r);
+/// A CheckDone; an empty or unreadable payload is one with no content.
+CheckDone decode_check_done(std::string_view payload);
 std::string encode(const ErrorPayload& r);
 
 std::expected<ImportRequest, std::string> decode_import_request(std::string_view payload);

@@ -100,6 +100,10 @@ class Engine final : public sv::JobSink {
     // longer the file's (the export was loaded; only names for rows leanbatch writes itself
     // are then missing).
     bool early = false;
+    // The bytes (SHA-256, hex) the first answering part was read from; every other part's
+    // answer must name the same (on_check), or its rows are not joined.
+    std::string part_content;
+    bool warned_changed = false;
   };
   struct ItemState {
     size_t file = 0;

@@ -239,7 +239,7 @@ void Engine::admit_files() {
       for (size_t w = 1; w < split_parts_; ++w) {
         uint64_t id = next_job_++;
         jobs_[id] = Job{Job::Kind::Warm, f, 0, {}};
-        pool_->submit(sv::Job{id, sv::RequestKind::Import, proto::encode(proto::ImportRequest{files_[f].path, false}),
+        pool_->submit(sv::Job{id, sv::RequestKind::Import, proto::encode(proto::ImportRequest{files_[f].path, false, true}),
                               files_[f].path, false, std::nullopt});
       }
   }
@@ -319,8 +319,10 @@ void Engine::submit_import(size_t f) {
   files_[f].state = FileState::State::Pending;
   uint64_t id = next_job_++;
   jobs_[id] = Job{Job::Kind::Import, f, 0, {}};
-  pool_->submit(sv::Job{id, sv::RequestKind::Import, proto::encode(proto::ImportRequest{files_[f].path}), files_[f].path,
-                        false, std::nullopt});
+  // An export that may be split is hashed as it is read (its parts must agree on its bytes).
+  pool_->submit(sv::Job{id, sv::RequestKind::Import,
+                        proto::encode(proto::ImportRequest{files_[f].path, true, split_parts_ > 1}), files_[f].path, false,
+                        std::nullopt});
 }
 
 void Engine::on_import(const Job& job, const sv::JobOutcome& o) {
@@ -480,15 +482,37 @@ void Engine::on_check(const Job& job, const sv::JobOutcome& o) {
     next_sent = submit_chunk(i);
     pool_->dispatch_now();
   }
-  print_rows(i, o, job.decls);
+  // Soundness: a part's verdicts assume what the other parts check, so parts are joined only
+  // if they were all read from the same bytes. Two workers read the export separately (or a
+  // restarted one reads it again); if it changed in between (even without new times, through
+  // a shared mapping), this answer's rows are not joined: they stop the frontier, never
+  // printed, and the rest of the export is checked serially (part_finished).
+  bool other_bytes = false;
+  if (s.part != 0 && o.kind == sv::OutcomeKind::Response) {
+    FileState& f = files_[s.file];
+    std::string content = proto::decode_check_done(o.payload).content;
+    if (f.part_content.empty()) f.part_content = content;
+    other_bytes = content.empty() || content != f.part_content;
+    if (other_bytes && !f.warned_changed) {
+      f.warned_changed = true;
+      spdlog::warn("'{}': the workers checking its parts read different bytes (the file changed during the run?): "
+                   "those parts are not joined, the rest is checked serially",
+                   items_[s.origin].display);
+    }
+  }
+  if (!other_bytes) print_rows(i, o, job.decls);
   std::vector<uint64_t> undecided;
   for (uint64_t d : job.decls)
     if (!s.printed.count(d)) undecided.push_back(d);
   switch (o.kind) {
     case sv::OutcomeKind::Response:
-      // Every requested declaration has its row; anything else is a protocol slip.
+      // Every requested declaration has its row; anything else is a protocol slip. (A part
+      // read from other bytes: held, never printed; they stop the frontier.)
       for (uint64_t d : undecided)
-        synthesized_row(i, d, "crashed", "protocol", "the worker answered without a row for this declaration", nullptr, &o.ref);
+        synthesized_row(i, d, "crashed", other_bytes ? "export_changed" : "protocol",
+                        other_bytes ? "this part was read from other bytes than the others"
+                                    : "the worker answered without a row for this declaration",
+                        nullptr, &o.ref);
       break;
     case sv::OutcomeKind::ErrorResponse: {
       auto err = proto::decode_error(o.payload);

@@ -15,6 +15,7 @@
 #include "common/rows.hpp"
 #include "common/verified_cache.hpp"
 #include "common/worker_protocol.hpp"
+#include "leanbatch/host/decl_digest.hpp"
 #include "leanbatch/host/session.hpp"
 #include "leanbatch/supervise/child_channel.hpp"
 
@@ -69,7 +70,9 @@ void fail_read(sv::RequestContext& ctx, const host::ReadError& e) {
 void handle_import(host::Session& session, sv::RequestContext& ctx, uint32_t max_payload) {
   auto req = proto::decode_import_request(ctx.request().payload);
   if (!req) return fail_with(ctx, "crashed", "protocol", req.error());
-  auto ex = session.import(req->file);
+  host::ReadOptions ro;
+  ro.hash_bytes = req->fingerprint;
+  auto ex = session.import(req->file, ro);
   if (!ex) return fail_read(ctx, ex.error());
   const host::Environment& env = *(*ex)->env;
   proto::ImportResponse resp;
@@ -100,9 +103,21 @@ void handle_import(host::Session& session, sv::RequestContext& ctx, uint32_t max
 void handle_check(host::Session& session, const WorkerOptions& opts, sv::RequestContext& ctx) {
   auto req = proto::decode_check_request(ctx.request().payload);
   if (!req) return fail_with(ctx, "crashed", "protocol", req.error());
-  auto ex = session.import(req->file);
+  // A part's verdicts rest on what the other parts check, so its copy must be read from the
+  // same bytes as theirs: the answer names them (CheckDone::content).
+  host::ReadOptions ro;
+  ro.hash_bytes = req->part != 0;
+  auto ex = session.import(req->file, ro);
   if (!ex) return fail_read(ctx, ex.error());
   host::LoadedExport& le = **ex;
+  proto::CheckDone done;
+  if (req->part != 0 && le.env->bytes_sha256) done.content = host::to_hex(*le.env->bytes_sha256);
+  // Test hook (tests/cli, "parts read from other bytes are not joined"): this worker slot's
+  // parts name other bytes, as if the export had changed between two workers' reads.
+  static const char* other_bytes = std::getenv("LEANBATCH_WORKER_TEST_OTHER_BYTES");
+  if (other_bytes && !done.content.empty() && std::getenv("LBS_WORKER_ID") &&
+      std::string_view(other_bytes) == std::getenv("LBS_WORKER_ID"))
+    done.content.assign(64, '0');
   std::vector<uint32_t> selection;
   for (uint64_t d : req->decls) {
     if (d >= le.env->declarations().size()) return fail_with(ctx, "crashed", "protocol", "declaration index out of range");
@@ -149,7 +164,7 @@ void handle_check(host::Session& session, const WorkerOptions& opts, sv::Request
   // loses only its latest keys, which costs a re-check, never a false hit.
   if (opts.cache) opts.cache->flush_if_due();
   ctx.stats(sv::StatsPayload{session.retained_bytes()});
-  ctx.respond("{}");
+  ctx.respond(proto::encode(done));
 }
 
 }  // namespace

@@ -246,14 +246,19 @@ ReadResult load_export(const std::string& path, const ReadOptions& ro, const Ima
   }
   if (!why.empty()) ::unlink(rep.image.c_str());  // damaged, foreign or stale: rebuilt below
   // An image holds its export alone: never read into another export's store (prefix reuse).
+  // The bytes parsed are hashed (the image records them, for the parts of a split export),
+  // and in a kept directory they must be the bytes the key was made from: the file may have
+  // changed between the two reads, even without new times (through a shared mapping).
   ReadOptions alone = ro;
   alone.prefix_from = nullptr;
   alone.record_trail = false;
+  alone.hash_bytes = true;
   auto read = read_export_file(path, std::make_shared<TermStore>(), alone);
   if (!read) return read;
   rep.note = why.empty() ? "" : why + "; rebuilt";
   FileState now;
-  if (!current_state(path, now) || !(now == st)) {
+  const bool same_bytes = io.private_dir || ((*read)->bytes_sha256 && *(*read)->bytes_sha256 == *key);
+  if (!current_state(path, now) || !(now == st) || !same_bytes) {
     rep.use = ImageUse::Failed;
     rep.note = "'" + path + "' changed while it was read; no image written";
     return read;

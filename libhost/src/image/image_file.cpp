@@ -84,6 +84,10 @@ std::expected<void, std::string> write_image(const Environment& env, const Conte
   copy_field(h.leanbatch_version, sizeof h.leanbatch_version, image::build_version());
   copy_field(h.fingerprint, sizeof h.fingerprint, image::build_fingerprint());
   std::memcpy(h.content_key, key.data(), key.size());
+  if (env.bytes_sha256) {
+    std::memcpy(h.bytes_sha256, env.bytes_sha256->data(), 32);
+    h.has_bytes_sha256 = 1;
+  }
   h.export_bytes = env.stats.bytes;
   h.image_bytes = w.size();
   h.nsections = static_cast<uint32_t>(w.sections.size());
@@ -150,6 +154,11 @@ std::expected<std::shared_ptr<Environment>, std::string> map_image(const std::st
   if (!es) return std::unexpected("environment section missing");
   if (!decode_environment(v.data<char>(*es), es->bytes, *env, err)) return std::unexpected(err);
   env->source = source;
+  if (h->has_bytes_sha256) {
+    std::array<uint8_t, 32> d{};
+    std::memcpy(d.data(), h->bytes_sha256, 32);
+    env->bytes_sha256 = d;
+  }
   env->stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return env;
 }

@@ -17,7 +17,7 @@
 namespace leanbatch::host::image {
 
 // Bump whenever the meaning of any section changes.
-inline constexpr uint32_t kFormatVersion = 2;  // 2: the environment states its constant count
+inline constexpr uint32_t kFormatVersion = 3;  // 2: the environment states its constant count; 3: bytes_sha256
 inline constexpr uint32_t kEndianMarker = 0x01020304;
 inline constexpr uint64_t kPage = 4096;
 inline constexpr char kMagic[8] = {'L', 'B', 'I', 'M', 'A', 'G', 'E', '\n'};
@@ -64,6 +64,9 @@ struct Header {
   char leanbatch_version[32];
   char fingerprint[72];
   uint8_t content_key[32];
+  uint8_t bytes_sha256[32];  // SHA-256 of the bytes parsed (Environment::bytes_sha256), if has_bytes_sha256
+  uint32_t has_bytes_sha256;
+  uint32_t unused0;
   uint64_t export_bytes;
   uint64_t image_bytes;
   uint32_t nsections;

@@ -18,10 +18,16 @@ inline constexpr size_t kPad = simdjson::SIMDJSON_PADDING;
 
 // Chunk source: the file in chunks of whole lines, in a padded buffer of bounded size (it
 // grows only when a single line is longer than the buffer).
+/// Sees every byte a ChunkSource reads from a file, in file order (ReadOptions::hash_bytes).
+struct ByteSink {
+  void (*fn)(void* ctx, const char* data, size_t n) = nullptr;
+  void* ctx = nullptr;
+};
+
 class ChunkSource {
  public:
   /// `start`: the byte offset to read from (prefix reuse starts after the shared prefix).
-  ChunkSource(int fd, size_t cap, uint64_t start = 0) : fd_(fd), offset_(start) {
+  ChunkSource(int fd, size_t cap, uint64_t start = 0, ByteSink sink = ByteSink()) : fd_(fd), offset_(start), sink_(sink) {
     alloc(cap);
     if (start > 0 && ::lseek(fd, static_cast<off_t>(start), SEEK_SET) < 0) start_error_ = std::strerror(errno);
   }
@@ -102,6 +108,7 @@ class ChunkSource {
         return false;
       }
       if (n == 0) eof_ = true;
+      if (sink_.fn && n > 0) sink_.fn(sink_.ctx, buf_.get() + end_, static_cast<size_t>(n));
       end_ += static_cast<size_t>(n);
       return true;
     }
@@ -116,6 +123,7 @@ class ChunkSource {
   uint64_t offset_ = 0;
   std::string carry_;
   std::string start_error_;
+  ByteSink sink_;
 };
 
 }  // namespace leanbatch::host::reader_detail

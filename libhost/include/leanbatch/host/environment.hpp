@@ -7,6 +7,7 @@
 /// verbatim, including the data the kernel derives itself (recursors, isRec, numNested, …):
 /// the kernel recomputes those and compares.
 #include <cstdint>
+#include <array>
 #include <memory>
 #include <optional>
 #include <span>
@@ -147,6 +148,11 @@ class Environment {
   /// The file began with bytes of ReadOptions::prefix_from's file (seeded or, when that
   /// store was full, read on its own).
   bool shared_prefix = false;
+  /// The SHA-256 of exactly the bytes this environment was read from, when the reader was
+  /// asked for it (ReadOptions::hash_bytes) or the image it was mapped from recorded it.
+  /// Soundness: the parts of a split export, loaded by several workers, are joined only
+  /// if they were read from the same bytes (docs/kernel.md, "parts").
+  std::optional<std::array<uint8_t, 32>> bytes_sha256;
 
  private:
   std::shared_ptr<TermStore> store_;

@@ -68,6 +68,9 @@ struct ReadOptions {
   /// A trail keeps the bytes of a file up to this size (the next file is compared byte for
   /// byte); a larger file keeps SHA-256 states at its checkpoints instead.
   uint64_t trail_bytes_max = uint64_t{64} << 20;
+  /// Hash every byte read (Environment::bytes_sha256). The whole file is then read: no
+  /// prefix reuse.
+  bool hash_bytes = false;
 };
 
 using ReadResult = std::expected<std::shared_ptr<Environment>, ReadError>;
