@@ -121,9 +121,9 @@ TEST_CASE("parts read from other bytes are not joined: the rest is checked seria
     INFO(rel);
     Result inp = run_lb({"check", "--in-process", f});
     setenv("LEANBATCH_PART_BLOCK", "1", 1);
-    setenv("LEANBATCH_WORKER_TEST_OTHER_BYTES", "2", 1);
+    setenv("LEANBATCH_WORKER_TEST_FORGE", "other-bytes:2", 1);
     Result j2 = run_lb({"check", "-j", "2", f});
-    unsetenv("LEANBATCH_WORKER_TEST_OTHER_BYTES");
+    unsetenv("LEANBATCH_WORKER_TEST_FORGE");
     unsetenv("LEANBATCH_PART_BLOCK");
     CHECK(j2.exit == inp.exit);
     CHECK(verdicts(j2) == verdicts(inp));
@@ -136,9 +136,9 @@ TEST_CASE("a row for a declaration the check did not ask for is dropped: every d
   // declaration. Printed, it would fail the run and stand in for that declaration's own row.
   std::string f = lbtest::corpus_path("converted/Nat.gcd.ndjson");
   Result inp = run_lb({"check", "--in-process", f});
-  setenv("LEANBATCH_WORKER_TEST_STRAY_ROW", "1", 1);
+  setenv("LEANBATCH_WORKER_TEST_FORGE", "stray", 1);
   Result sup = run_lb({"check", "-j", "1", f});
-  unsetenv("LEANBATCH_WORKER_TEST_STRAY_ROW");
+  unsetenv("LEANBATCH_WORKER_TEST_FORGE");
   INFO(sup.err);
   CHECK(inp.exit == 0);
   CHECK(sup.exit == inp.exit);

@@ -100,7 +100,35 @@ void handle_import(host::Session& session, sv::RequestContext& ctx, uint32_t max
   ctx.respond(proto::encode(resp));
 }
 
+/// Test hooks: a misbehaving worker, from LEANBATCH_WORKER_TEST_FORGE (tests/cli):
+/// - "lie": every row with the status byte of an accepted declaration ("a worker's forged rows
+///   never make a declaration ok");
+/// - "dup": a second, accepted row for the first declaration asked for (same test);
+/// - "stray": also a row for the export's last declaration, rejected ("a row for a
+///   declaration the check did not ask for is dropped");
+/// - "other-bytes:N": worker slot N's parts name other bytes, as if the export had changed
+///   between two workers' reads ("parts read from other bytes are not joined").
+struct Forge {
+  bool lie = false, dup = false, stray = false, other_bytes = false;
+  static const Forge& get() {
+    static const Forge f = [] {
+      Forge r;
+      const char* v = std::getenv("LEANBATCH_WORKER_TEST_FORGE");
+      if (!v) return r;
+      const std::string_view s(v);
+      r.lie = s == "lie";
+      r.dup = s == "dup";
+      r.stray = s == "stray";
+      const char* slot = std::getenv("LBS_WORKER_ID");
+      r.other_bytes = slot && s == "other-bytes:" + std::string(slot);
+      return r;
+    }();
+    return f;
+  }
+};
+
 void handle_check(host::Session& session, const WorkerOptions& opts, sv::RequestContext& ctx) {
+  const Forge& forge = Forge::get();
   auto req = proto::decode_check_request(ctx.request().payload);
   if (!req) return fail_with(ctx, "crashed", "protocol", req.error());
   // A part's verdicts rest on what the other parts check, so its copy must be read from the
@@ -112,12 +140,7 @@ void handle_check(host::Session& session, const WorkerOptions& opts, sv::Request
   host::LoadedExport& le = **ex;
   proto::CheckDone done;
   if (req->part != 0 && le.env->bytes_sha256) done.content = host::to_hex(*le.env->bytes_sha256);
-  // Test hook (tests/cli, "parts read from other bytes are not joined"): this worker slot's
-  // parts name other bytes, as if the export had changed between two workers' reads.
-  static const char* other_bytes = std::getenv("LEANBATCH_WORKER_TEST_OTHER_BYTES");
-  if (other_bytes && !done.content.empty() && std::getenv("LBS_WORKER_ID") &&
-      std::string_view(other_bytes) == std::getenv("LBS_WORKER_ID"))
-    done.content.assign(64, '0');
+  if (forge.other_bytes && !done.content.empty()) done.content.assign(64, '0');
   std::vector<uint32_t> selection;
   for (uint64_t d : req->decls) {
     if (d >= le.env->declarations().size()) return fail_with(ctx, "crashed", "protocol", "declaration index out of range");
@@ -134,27 +157,19 @@ void handle_check(host::Session& session, const WorkerOptions& opts, sv::Request
     if (d < le.env->declarations().size()) session.poison(le, static_cast<uint32_t>(d), false, part);
   bool parent_gone = false;
   const tools::RowSource src{req->label.empty() ? req->file : req->label, req->module};
-  // Test hook (tests/cli, "a worker's forged rows never make a declaration ok"): "lie" sends
-  // every row with the status byte of an accepted declaration, "dup" adds a second, accepted
-  // row for the first declaration asked for.
-  static const char* forge = std::getenv("LEANBATCH_WORKER_TEST_FORGE");
-  const bool lie = forge && std::string_view(forge) == "lie";
   session.check(
       le, selection,
       [&](const host::DeclVerdict& v) {
         if (parent_gone) return;
         std::string row = tools::decl_row(src, *le.env, v, tools::RowOrigin{-1, 0}, opts.axioms);
-        if (!ctx.row(proto::encode_row(v.decl, lie ? host::VerdictStatus::Ok : v.status, row, v.conditional_key)))
+        if (!ctx.row(proto::encode_row(v.decl, forge.lie ? host::VerdictStatus::Ok : v.status, row, v.conditional_key)))
           parent_gone = true;
       },
       part);
-  if (forge && std::string_view(forge) == "dup" && !parent_gone)
+  if (forge.dup && !parent_gone)
     ctx.row(proto::encode_row(selection.front(), host::VerdictStatus::Ok,
                               R"({"schema":1,"type":"decl","name":"forged","status":"ok")"));
-  // Test hook (tests/cli, "a row for a declaration the check did not ask for is dropped"):
-  // a misbehaving worker that also answers for the export's last declaration, rejected.
-  static const bool stray_row = std::getenv("LEANBATCH_WORKER_TEST_STRAY_ROW") != nullptr;
-  if (stray_row && !parent_gone) {
+  if (forge.stray && !parent_gone) {
     const auto last = static_cast<uint32_t>(le.env->declarations().size() - 1);
     if (std::find(selection.begin(), selection.end(), last) == selection.end())
       ctx.row(proto::encode_row(last, host::VerdictStatus::Rejected,
