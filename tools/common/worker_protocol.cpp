@@ -110,59 +110,73 @@ std::string encode(const ImportResponse& r) {
 size_t table_chunk_bytes(uint32_t max_payload) { return std::max<size_t>(1024, std::min<size_t>(max_payload / 2, 256 * 1024)); }
 
 namespace {
-std::string encode_chunk(const ImportTableChunk& c) {
-  JsonObject o;
-  o.field("first", c.first)
-      .raw("names", host::json_string_array(c.names))
-      .raw("lines", u64_array(c.lines))
-      .raw("kinds", host::json_string_array(c.kinds));
-  if (!c.other_decls.empty())
-    o.raw("other_decls", u64_array(c.other_decls)).raw("other_names", host::json_string_array(c.other_names));
-  return o.str();
+
+constexpr std::string_view kTableMagic = "LBT1";
+
+void put_varint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
 }
+
+void put_bytes(std::string& out, std::string_view s) {
+  put_varint(out, s.size());
+  out.append(s);
+}
+
+// Reads the table format back; every read is bounds-checked (a worker's bytes are not trusted
+// to be well formed).
+struct TableReader {
+  std::string_view in;
+  size_t at = 0;
+  bool varint(uint64_t& v) {
+    v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (at >= in.size()) return false;
+      auto b = static_cast<uint8_t>(in[at++]);
+      v |= static_cast<uint64_t>(b & 0x7F) << shift;
+      if (!(b & 0x80)) return true;
+    }
+    return false;
+  }
+  bool bytes(std::string_view& s) {
+    uint64_t n;
+    if (!varint(n) || n > in.size() - at) return false;
+    s = in.substr(at, n);
+    at += n;
+    return true;
+  }
+};
+
 }  // namespace
 
-std::string ImportTableWriter::add(uint64_t d, std::string name, uint64_t line, std::string kind,
-                                   std::vector<std::string> others) {
-  // A conservative size estimate (escaping at most doubles a name, plus quotes and commas).
-  size_t entry = 2 * name.size() + 2 * kind.size() + 32;
-  for (const std::string& o : others) entry += 2 * o.size() + 32;
+std::string ImportTableWriter::add(uint64_t d, std::string_view name, uint64_t line, std::string_view kind,
+                                   const std::vector<std::string>& others) {
+  size_t entry = name.size() + kind.size() + 32;
+  for (const std::string& o : others) entry += o.size() + 10;
   std::string done;
-  if (!chunk_.names.empty() && estimate_ + entry > budget_) {
-    done = encode_chunk(chunk_);
-    chunk_ = ImportTableChunk{};
-    estimate_ = 64;
-  }
-  if (chunk_.names.empty()) chunk_.first = d;
-  chunk_.names.push_back(std::move(name));
-  chunk_.lines.push_back(line);
-  chunk_.kinds.push_back(std::move(kind));
-  for (std::string& o : others) {
-    chunk_.other_decls.push_back(d);
-    chunk_.other_names.push_back(std::move(o));
-  }
-  estimate_ += entry;
+  if (count_ > 0 && body_.size() + entry + 32 > budget_) done = finish();
+  if (count_ == 0) first_ = d;
+  ++count_;
+  put_varint(body_, line);
+  put_bytes(body_, kind);
+  put_bytes(body_, name);
+  put_varint(body_, others.size());
+  for (const std::string& o : others) put_bytes(body_, o);
   return done;
 }
 
 std::string ImportTableWriter::finish() {
-  if (chunk_.names.empty()) return {};
-  std::string done = encode_chunk(chunk_);
-  chunk_ = ImportTableChunk{};
+  if (count_ == 0) return {};
+  std::string done(kTableMagic);
+  put_varint(done, first_);
+  put_varint(done, count_);
+  done += body_;
+  body_.clear();
+  count_ = 0;
   return done;
-}
-
-std::vector<std::string> encode_import_table(const ImportResponse& r, size_t budget) {
-  std::vector<std::string> out;
-  ImportTableWriter w(budget);
-  size_t o = 0;  // next entry of r.others (sorted by declaration)
-  for (uint64_t d = 0; d < r.names.size(); ++d) {
-    std::vector<std::string> others;
-    while (o < r.others.size() && r.others[o].first == d) others.push_back(r.others[o++].second);
-    if (std::string c = w.add(d, r.names[d], r.lines[d], r.kinds[d], std::move(others)); !c.empty()) out.push_back(std::move(c));
-  }
-  if (std::string c = w.finish(); !c.empty()) out.push_back(std::move(c));
-  return out;
 }
 
 std::expected<void, std::string> assemble_import(ImportResponse& r, const std::vector<std::string>& chunks) {
@@ -170,45 +184,30 @@ std::expected<void, std::string> assemble_import(ImportResponse& r, const std::v
   r.lines.clear();
   r.kinds.clear();
   r.others.clear();
-  dom::parser parser;
+  const std::string bad = "malformed import table chunk";
   for (const std::string& payload : chunks) {
-    auto obj = parse_object(parser, payload);
-    if (!obj) return std::unexpected(obj.error());
-    uint64_t first = 0;
-    dom::array names, lines, kinds;
-    if (!get(*obj, "first", first) || !get(*obj, "names", names) || !get(*obj, "lines", lines) || !get(*obj, "kinds", kinds))
-      return std::unexpected(std::string("incomplete import table chunk"));
+    if (payload.compare(0, kTableMagic.size(), kTableMagic) != 0) return std::unexpected(bad);
+    TableReader t{payload, kTableMagic.size()};
+    uint64_t first, count;
+    if (!t.varint(first) || !t.varint(count)) return std::unexpected(bad);
     if (first != r.names.size()) return std::unexpected(std::string("import table chunks out of order"));
-    for (dom::element n : names) {
-      std::string_view v;
-      if (n.get(v) != simdjson::SUCCESS) return std::unexpected(std::string("bad name in import table"));
-      r.names.emplace_back(v);
-    }
-    for (dom::element l : lines) {
-      uint64_t v;
-      if (l.get(v) != simdjson::SUCCESS) return std::unexpected(std::string("bad line in import table"));
-      r.lines.push_back(v);
-    }
-    for (dom::element k : kinds) {
-      std::string_view v;
-      if (k.get(v) != simdjson::SUCCESS) return std::unexpected(std::string("bad kind in import table"));
-      r.kinds.emplace_back(v);
-    }
-    if (r.names.size() != r.lines.size() || r.names.size() != r.kinds.size())
-      return std::unexpected(std::string("inconsistent import table chunk"));
-    dom::array other_decls, other_names;
-    if (get(*obj, "other_decls", other_decls) && get(*obj, "other_names", other_names)) {
-      if (other_decls.size() != other_names.size()) return std::unexpected(std::string("inconsistent import table chunk"));
-      auto name_it = other_names.begin();
-      for (dom::element de : other_decls) {
-        uint64_t d;
-        std::string_view n;
-        if (de.get(d) != simdjson::SUCCESS || (*name_it).get(n) != simdjson::SUCCESS || d < first || d >= r.names.size())
-          return std::unexpected(std::string("bad constant in import table"));
-        r.others.emplace_back(d, std::string(n));
-        ++name_it;
+    if (count > payload.size()) return std::unexpected(bad);  // each entry takes bytes
+    for (uint64_t k = 0; k < count; ++k) {
+      uint64_t line, nothers;
+      std::string_view kind, name;
+      if (!t.varint(line) || !t.bytes(kind) || !t.bytes(name) || !t.varint(nothers) || nothers > payload.size())
+        return std::unexpected(bad);
+      const uint64_t d = r.names.size();
+      r.lines.push_back(line);
+      r.kinds.emplace_back(kind);
+      r.names.emplace_back(name);
+      for (uint64_t o = 0; o < nothers; ++o) {
+        std::string_view other;
+        if (!t.bytes(other)) return std::unexpected(bad);
+        r.others.emplace_back(d, std::string(other));
       }
     }
+    if (t.at != payload.size()) return std::unexpected(bad);
   }
   if (r.names.size() != r.declarations)
     return std::unexpected("import table has " + std::to_string(r.names.size()) + " entries for " +

@@ -38,14 +38,15 @@ struct WorkerOptions {
 /// Gives freed heap back to the system when much (64 MB) is free, asking the heap at a bounded
 /// cost. `mallinfo2` walks every free chunk of every arena, so on a fragmented heap it costs
 /// milliseconds, and asked after every request it grew to 5 % of a 100-module sweep's worker
-/// time (perf, 2026-12-07). It is asked only once the worker has been busy for 50x what the last
-/// answer cost since the last ask, which bounds the cost near 2 % and still asks after every
-/// long request (a part's check, a large import). Memory only: verdicts never depend on it.
+/// time (perf, 2026-12-07). It is asked only once the worker has been busy for 200x what the
+/// last answer cost since the last ask, which bounds the cost near 0.5 % (50x still left 1.5 %
+/// of a -j1 sweep's worker time in it) and still asks after every long request (a part's check,
+/// a large import). Memory only: verdicts never depend on it.
 class HeapTrimmer {
  public:
   void after_request(std::chrono::steady_clock::duration busy) {
     busy_since_ask_ += busy;
-    if (busy_since_ask_ < 50 * last_ask_cost_) return;
+    if (busy_since_ask_ < 200 * last_ask_cost_) return;
     const auto t0 = std::chrono::steady_clock::now();
     const size_t free_bytes = ::mallinfo2().fordblks;
     last_ask_cost_ = std::chrono::steady_clock::now() - t0;  // the question only, not the trim
@@ -87,12 +88,18 @@ void handle_import(host::Session& session, sv::RequestContext& ctx, uint32_t max
   // memory); then the counts.
   proto::ImportTableWriter table(proto::table_chunk_bytes(max_payload));
   const host::TermStore& st = env.store();
+  std::string name;
+  std::vector<std::string> others;
   for (uint64_t d = 0; req->table && d < env.declarations().size(); ++d) {
     const host::Declaration& decl = env.declaration(static_cast<uint32_t>(d));
-    std::vector<std::string> others;
-    for (uint32_t i = 1; i < decl.num_consts; ++i) others.push_back(st.name_to_string(env.constant(decl.first_const + i).name));
-    std::string chunk = table.add(d, st.name_to_string(env.constant(decl.first_const).name), decl.line,
-                                  host::to_string(decl.kind), std::move(others));
+    others.resize(decl.num_consts > 0 ? decl.num_consts - 1 : 0);
+    for (uint32_t i = 1; i < decl.num_consts; ++i) {
+      others[i - 1].clear();
+      st.append_name(others[i - 1], env.constant(decl.first_const + i).name, false);
+    }
+    name.clear();
+    st.append_name(name, env.constant(decl.first_const).name, false);
+    std::string chunk = table.add(d, name, decl.line, host::to_string(decl.kind), others);
     if (!chunk.empty() && !ctx.row(chunk)) return;  // the parent is gone
   }
   if (std::string chunk = table.finish(); !chunk.empty() && !ctx.row(chunk)) return;
