@@ -268,3 +268,34 @@ TEST_CASE("cache: a replayed export prints the rows of the run that stored it, f
   }
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("cache: rows of an export that changed after its key was taken are never stored") {
+  // Review 4 (2026-12-08): the whole-export key was taken from the file when the run began,
+  // the rows from a later read; a file swapped in between stored the rows of one version
+  // under the key of the other, for every later run to replay. Here the worker's wrapper
+  // writes another version over the file before the worker reads it.
+  std::string dir = fresh_dir("cache", "swapped");
+  std::string work = dir + "-work";
+  std::filesystem::create_directories(work);
+  std::string f = work + "/e.ndjson";
+  std::filesystem::copy_file(corpus("converted/Nat.gcd.ndjson"), f, std::filesystem::copy_options::overwrite_existing);
+  std::string other = work + "/other.ndjson";
+  std::filesystem::copy_file(corpus("kiota/002_badDef.reject.ndjson"), other, std::filesystem::copy_options::overwrite_existing);
+  std::string wrapper = work + "/worker.sh";
+  std::ofstream(wrapper) << "#!/bin/sh\ncp '" << other << "' '" << f << "'\nexec '"
+                         << (std::filesystem::path(LEANBATCH_BIN).parent_path() / "leanbatch-worker").string()
+                         << "' \"$@\"\n";
+  std::filesystem::permissions(wrapper, std::filesystem::perms::owner_all);
+  for (const char* j : {"-j1", "-j2"}) {
+    INFO(j);
+    std::filesystem::remove_all(dir);
+    std::filesystem::copy_file(corpus("converted/Nat.gcd.ndjson"), f, std::filesystem::copy_options::overwrite_existing);
+    Proc p = run({"check", j, "--cache", dir, f}, "", {"LEANBATCH_WORKER=" + wrapper});
+    CHECK(p.exit != 0);
+    Proc stats = run({"cache", "stats", dir});
+    REQUIRE(stats.rows_of("cache").size() == 1);
+    CHECK(field(stats.rows_of("cache")[0], "files") == "0");
+  }
+  std::filesystem::remove_all(dir);
+  std::filesystem::remove_all(work);
+}

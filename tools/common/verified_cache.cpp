@@ -1,5 +1,6 @@
 #include "common/verified_cache.hpp"
 
+#include "leanbatch/host/decl_digest.hpp"
 #include "leanbatch/host/export_image.hpp"
 
 #include <openssl/evp.h>
@@ -163,11 +164,13 @@ bool VerifiedCache::flush() {
   return ok;
 }
 
-std::optional<std::string> VerifiedCache::file_key(const std::string& path, const std::string& options) {
+std::optional<std::string> VerifiedCache::file_key(const std::string& path, const std::string& options,
+                                                   std::string* content_hex) {
   // The content digest comes from libhost (export_image.hpp): the SHA-256 of every byte,
   // read on every run (no memo by file state: docs/kernel.md, "Export images").
   auto content = host::content_key(path);
   if (!content) return std::nullopt;
+  if (content_hex) *content_hex = host::to_hex(*content);
   std::string buf = std::string("leanbatch file-cache v3\n") + LEANBATCH_VERSION + "\n" + options + "\n";
   buf.append(reinterpret_cast<const char*>(content->data()), content->size());
   unsigned char md[SHA256_DIGEST_LENGTH];

@@ -43,7 +43,10 @@ class VerifiedCache {
   /// Whole exports: the key of an export file (SHA-256 over a tag, leanbatch's version, the
   /// verdict-affecting options and the SHA-256 of every byte of the file), or nullopt if it
   /// cannot be read. The file is read and hashed on every call.
-  static std::optional<std::string> file_key(const std::string& path, const std::string& options);
+  /// `content_hex`, if given, receives the file's own SHA-256 (hex): the rows stored under the
+  /// key must come from bytes with that digest (FileCache::observed).
+  static std::optional<std::string> file_key(const std::string& path, const std::string& options,
+                                             std::string* content_hex = nullptr);
   const std::string& dir() const { return dir_; }
   /// The stored rows of a whole export with this key, if present and intact, as one blob, each ended by '\n' (a replay streams
   /// them); nullopt on a miss or a damaged entry.

@@ -224,6 +224,7 @@ std::string encode(const CheckRequest& r) {
   if (r.part) o.field("part", r.part);
   if (!r.poison_timeout.empty()) o.raw("poison_timeout", u64_array(r.poison_timeout));
   if (!r.poison_crashed.empty()) o.raw("poison_crashed", u64_array(r.poison_crashed));
+  if (r.fingerprint) o.field("fingerprint", true);
   return o.str();
 }
 
@@ -287,6 +288,7 @@ std::expected<CheckRequest, std::string> decode_check_request(std::string_view p
       list->push_back(x);
     }
   }
+  get(*obj, "fingerprint", r.fingerprint);
   return r;
 }
 

@@ -80,10 +80,15 @@ struct CheckRequest {
   /// Declarations that timed out / killed a worker earlier in this run: never checked
   /// again; their dependents are skipped (depends_on_timeout / depends_on_crashed).
   std::vector<uint64_t> poison_timeout, poison_crashed;
+  /// Name the bytes the worker's copy was read from in the answer (CheckDone::content),
+  /// hashing them if needed: asked for every check of a split export (its serial rest too)
+  /// and under --cache. A part's answer always names them.
+  bool fingerprint = false;
 };
 
-/// Terminal Response payload of a Check. `content`: for a part (CheckRequest::part > 0), the
-/// SHA-256 (hex) of the bytes the worker's copy of the export was read from; empty if unknown.
+/// Terminal Response payload of a Check. `content`: for a part (CheckRequest::part > 0) or a
+/// request with `fingerprint`, the SHA-256 (hex) of the bytes the worker's copy of the export
+/// was read from; empty otherwise.
 /// The driver joins parts only if they all name the same bytes.
 struct CheckDone {
   std::string content;

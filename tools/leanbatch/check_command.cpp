@@ -12,6 +12,7 @@
 #include "common/verified_cache.hpp"
 #include "leanbatch/commands.hpp"
 #include "leanbatch/host/checker.hpp"
+#include "leanbatch/host/decl_digest.hpp"
 #include "leanbatch/host/export_image.hpp"
 #include "leanbatch/host/export_reader.hpp"
 #include "leanbatch/host/json.hpp"
@@ -102,6 +103,9 @@ int run_in_process(const std::vector<WorkItem>& items, const CheckCliOptions& op
       ro.cancel = opts.cancel;
       ro.record_trail = reuse != nullptr;
       ro.prefix_from = prev;
+      // --cache: rows are stored only with the digest of the bytes they came from
+      // (FileCache::observed; the file may change after its key was taken).
+      ro.hash_bytes = report.file_cache() != nullptr;
       // Kept images only (--image-dir, --cache): this process reads each export once, so it
       // keeps what it read (share = false) and a later run maps the image.
       ImageOptions io{opts.run_image_dir, opts.image_min_mb << 20, false};
@@ -120,6 +124,8 @@ int run_in_process(const std::vector<WorkItem>& items, const CheckCliOptions& op
         load_error = r.error();
       }
     }
+    if (env && report.file_cache())
+      report.file_cache()->observed(next, env->bytes_sha256 ? host::to_hex(*env->bytes_sha256) : std::string());
     if (load_error) {
       if (load_error->kind == ReadErrorKind::Cancelled) {
         oc.interrupted = true;

@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include <spdlog/spdlog.h>
+
 #include "leanbatch/host/json.hpp"
 #include "leanbatch/run_report.hpp"
 #include "common/rows.hpp"
@@ -56,11 +58,12 @@ std::optional<std::string> FileCache::stored_form(const std::string& row) {
 
 bool FileCache::replay(size_t i, const WorkItem& item, RunReport& report, Outcomes& oc) {
   if (!item.decls.empty()) return false;  // only whole exports
-  auto key = VerifiedCache::file_key(item.file, options_);
+  std::string content;
+  auto key = VerifiedCache::file_key(item.file, options_, &content);
   if (!key) return false;  // unreadable: the checker reports it
   auto blob = cache_.find_file_blob(*key);
   if (!blob) {
-    pending_[i] = Pending{*key, {}, true};
+    pending_[i] = Pending{*key, {}, true, content, false};
     return false;
   }
   // Rows stream out as they are rebuilt (the first one after milliseconds, not after the
@@ -136,10 +139,25 @@ void FileCache::collect(size_t i, const std::string& row) {
   it->second.rows.push_back(std::move(*stored));
 }
 
+void FileCache::observed(size_t i, const std::string& content_hex) {
+  auto it = pending_.find(i);
+  if (it == pending_.end()) return;
+  if (content_hex.empty() || content_hex != it->second.content) {
+    if (it->second.storable)
+      spdlog::warn("the export of item {} was checked from other bytes than it had when the run began; its rows "
+                   "are not cached",
+                   i + 1);
+    it->second.storable = false;
+  } else {
+    it->second.observed = true;
+  }
+}
+
 void FileCache::finish(size_t i) {
   auto it = pending_.find(i);
   if (it == pending_.end()) return;
-  if (it->second.storable && !it->second.rows.empty()) cache_.store_file(it->second.key, it->second.rows);
+  if (it->second.storable && it->second.observed && !it->second.rows.empty())
+    cache_.store_file(it->second.key, it->second.rows);
   pending_.erase(it);
 }
 

@@ -33,6 +33,11 @@ class FileCache {
   /// is done.
   void collect(size_t i, const std::string& row);
   void finish(size_t i);
+  /// Soundness: the rows of item i came from a copy of the export whose bytes have this
+  /// SHA-256 (hex; empty: unknown). The key was made from the file as read when the item
+  /// started; the rows from a later read, which may have seen other bytes (the file changed
+  /// in between). Rows are stored only if every copy they came from had the key's bytes.
+  void observed(size_t i, const std::string& content_hex);
   /// A declaration key that a part's checker found accepted and that is now known to hold
   /// unconditionally (supervised_rows.cpp, the frontier): recorded like a worker's.
   void verified(const std::string& key) { cache_.add(key); }
@@ -47,6 +52,8 @@ class FileCache {
     std::string key;
     std::vector<std::string> rows;
     bool storable = true;
+    std::string content;   // SHA-256 (hex) of the bytes the key was made from
+    bool observed = false; // rows were seen to come from bytes with exactly that digest
   };
   VerifiedCache& cache_;
   std::string options_;

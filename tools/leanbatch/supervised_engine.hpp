@@ -100,10 +100,14 @@ class Engine final : public sv::JobSink {
     // longer the file's (the export was loaded; only names for rows leanbatch writes itself
     // are then missing).
     bool early = false;
-    // The bytes (SHA-256, hex) the first answering part was read from; every other part's
-    // answer must name the same (on_check), or its rows are not joined.
-    std::string part_content;
+    // The bytes (SHA-256, hex) the first fingerprinted answer was read from; every other
+    // fingerprinted answer must name the same (on_check), or its rows are not used.
+    std::string content;
     bool warned_changed = false;
+    bool split = false;  // checked in parts (its serial rest is fingerprinted too)
+    // The file's state (stat) when it was admitted: an answer that arrives when it differs
+    // came from a copy of the export read after it changed, or during (on_check).
+    std::string admitted_state;
   };
   struct ItemState {
     size_t file = 0;
@@ -144,7 +148,10 @@ class Engine final : public sv::JobSink {
     size_t file = 0;
     size_t item = 0;
     std::vector<uint64_t> decls;
+    bool fingerprint = false;  // the answer must name the bytes it came from
   };
+  /// The file's state now differs from when it was admitted (or it cannot be read).
+  bool file_changed(size_t f) const;
 
   // Admission: at most one file per worker is open (imported and being checked) at a time,
   // in order of first mention. Submitting every import at once made all files compete for

@@ -274,6 +274,7 @@ void Engine::item_finished(size_t i) {
 // drawn, they end within 0.1 s.
 void Engine::split(size_t i) {
   size_t k = split_parts_;
+  files_[states_[i].file].split = true;
   states_[i].next_block = 0;
   states_[i].open_parts = k;
   states_[i].all_ok = true;
@@ -315,8 +316,13 @@ void Engine::part_finished(size_t i) {
   schedule(i);
 }
 
+bool Engine::file_changed(size_t f) const {
+  return tools::file_state_id(files_[f].path) != files_[f].admitted_state;
+}
+
 void Engine::submit_import(size_t f) {
   files_[f].state = FileState::State::Pending;
+  if (files_[f].admitted_state.empty()) files_[f].admitted_state = tools::file_state_id(files_[f].path);
   uint64_t id = next_job_++;
   jobs_[id] = Job{Job::Kind::Import, f, 0, {}};
   // An export that may be split is hashed as it is read (its parts must agree on its bytes).
@@ -451,10 +457,13 @@ bool Engine::submit_chunk(size_t i) {
   s.busy = true;
   uint64_t id = next_job_++;
   const std::string& path = files_[s.file].path;
-  jobs_[id] = Job{Job::Kind::Check, s.file, i, batch};
+  // Split exports (parts and their serial rest) and --cache runs pin the bytes the rows come
+  // from (on_check).
+  const bool fingerprint = s.part != 0 || files_[s.file].split || report_.file_cache() != nullptr;
+  jobs_[id] = Job{Job::Kind::Check, s.file, i, batch, fingerprint};
   const WorkItem& wi = items_[s.origin];
   proto::CheckRequest req{path, batch, wi.display, wi.module, s.part, files_[s.file].poison_timeout,
-                          files_[s.file].poison_crashed};
+                          files_[s.file].poison_crashed, fingerprint};
   // A part sticks to the worker that checks it (its key): a part's checker and caches then
   // live in one worker, not in every worker a chunk of it happened to land on.
   std::string key = s.part ? path + "\n#part " + std::to_string(s.part) : path;
@@ -482,23 +491,33 @@ void Engine::on_check(const Job& job, const sv::JobOutcome& o) {
     next_sent = submit_chunk(i);
     pool_->dispatch_now();
   }
-  // Soundness: a part's verdicts assume what the other parts check, so parts are joined only
-  // if they were all read from the same bytes. Two workers read the export separately (or a
-  // restarted one reads it again); if it changed in between (even without new times, through
-  // a shared mapping), this answer's rows are not joined: they stop the frontier, never
-  // printed, and the rest of the export is checked serially (part_finished).
-  bool other_bytes = false;
-  if (s.part != 0 && o.kind == sv::OutcomeKind::Response) {
-    FileState& f = files_[s.file];
-    std::string content = proto::decode_check_done(o.payload).content;
-    if (f.part_content.empty()) f.part_content = content;
-    other_bytes = content.empty() || content != f.part_content;
-    if (other_bytes && !f.warned_changed) {
-      f.warned_changed = true;
-      spdlog::warn("'{}': the workers checking its parts read different bytes (the file changed during the run?): "
-                   "those parts are not joined, the rest is checked serially",
-                   items_[s.origin].display);
+  // Soundness: the rows of one export must all come from the same bytes. Workers read it
+  // separately (parts; a restarted worker reads it again), and a file changed in between
+  // gave rows of two versions: a part assuming what another part checked in the other version,
+  // or rows of no version that passes, exit 0. So an answer that arrives when the file's state
+  // differs from its state at admission (a rename or a write), or that was asked to name its
+  // bytes (parts, the serial rest of a split export, --cache; this also catches writes through
+  // a shared mapping, which leave the state alone) and names other bytes than the first such
+  // answer, or none (a failed attempt), is not used: a part's rows stop the frontier (never
+  // printed), any other request's declarations get `crashed` rows (`export_changed`, exit 3).
+  FileState& fs = files_[s.file];
+  bool other_bytes = file_changed(s.file);
+  if (!other_bytes && job.fingerprint) {
+    if (o.kind != sv::OutcomeKind::Response) {
+      other_bytes = true;  // rows sent before the failure: their bytes are not named
+    } else {
+      std::string content = proto::decode_check_done(o.payload).content;
+      if (fs.content.empty()) fs.content = content;
+      other_bytes = content.empty() || content != fs.content;
+      if (!other_bytes)
+        if (FileCache* fc = report_.file_cache()) fc->observed(s.origin, content);
     }
+  }
+  if (other_bytes && o.kind == sv::OutcomeKind::Response && !fs.warned_changed) {
+    fs.warned_changed = true;
+    spdlog::warn("'{}': checked from different bytes by different workers (the file changed during the run?): "
+                 "those rows are not used",
+                 items_[s.origin].display);
   }
   if (!other_bytes) print_rows(i, o, job.decls);
   std::vector<uint64_t> undecided;
@@ -510,7 +529,7 @@ void Engine::on_check(const Job& job, const sv::JobOutcome& o) {
       // read from other bytes: held, never printed; they stop the frontier.)
       for (uint64_t d : undecided)
         synthesized_row(i, d, "crashed", other_bytes ? "export_changed" : "protocol",
-                        other_bytes ? "this part was read from other bytes than the others"
+                        other_bytes ? "checked from other bytes than the rest of this export (it changed during the run)"
                                     : "the worker answered without a row for this declaration",
                         nullptr, &o.ref);
       break;

@@ -141,13 +141,13 @@ void handle_check(host::Session& session, const WorkerOptions& opts, sv::Request
   // A part's verdicts rest on what the other parts check, so its copy must be read from the
   // same bytes as theirs: the answer names them (CheckDone::content).
   host::ReadOptions ro;
-  ro.hash_bytes = req->part != 0;
+  ro.hash_bytes = req->part != 0 || req->fingerprint;
   auto ex = session.import(req->file, ro);
   if (!ex) return fail_read(ctx, ex.error());
   host::LoadedExport& le = **ex;
   proto::CheckDone done;
-  if (req->part != 0 && le.env->bytes_sha256) done.content = host::to_hex(*le.env->bytes_sha256);
-  if (forge.other_bytes && !done.content.empty()) done.content.assign(64, '0');
+  if (ro.hash_bytes && le.env->bytes_sha256) done.content = host::to_hex(*le.env->bytes_sha256);
+  if (forge.other_bytes && req->part != 0 && !done.content.empty()) done.content.assign(64, '0');
   std::vector<uint32_t> selection;
   for (uint64_t d : req->decls) {
     if (d >= le.env->declarations().size()) return fail_with(ctx, "crashed", "protocol", "declaration index out of range");
