@@ -105,6 +105,19 @@ ReadResult read_export_file(const std::string& path, std::shared_ptr<TermStore> 
   ChunkSource src(fd, opts.buffer_bytes, cp ? opts.prefix_from->trail->checkpoints[*cp].offset : 0, sink);
   auto r = run_reader(src, path, std::move(store), opts, size, cp);
   if (r) (*r)->shared_prefix = shared;
+  // The file as this descriptor saw it, the same before and after the read (a write in
+  // between, other than through a shared mapping, changes it): the environment's identity.
+  struct stat after {};
+  if (r && S_ISREG(sb.st_mode) && ::fstat(fd, &after) == 0) {
+    auto id = [](const struct stat& s) {
+      return FileIdentity{static_cast<uint64_t>(s.st_dev), static_cast<uint64_t>(s.st_ino), static_cast<uint64_t>(s.st_size),
+                          static_cast<int64_t>(s.st_mtim.tv_sec) * 1000000000 + s.st_mtim.tv_nsec,
+                          static_cast<int64_t>(s.st_ctim.tv_sec) * 1000000000 + s.st_ctim.tv_nsec};
+    };
+    if (!(id(after) == id(sb)))
+      return std::unexpected(ReadError{ReadErrorKind::Io, path, 0, 0, "the file changed while it was read"});
+    (*r)->source_file = id(sb);
+  }
   if (r && hash) {
     std::array<uint8_t, 32> d{};
     unsigned len = 0;

@@ -81,7 +81,7 @@ TEST_CASE("protocol: a malformed import table is an error") {
   CHECK(fails(huge));
 }
 
-TEST_CASE("protocol: a row frame carries a part's conditional key only behind its flag") {
+TEST_CASE("protocol: a row frame carries a part's conditional key only behind its flag, and an identity frame its copy") {
   const std::string key(32, '\x07');
   // A RowView points into its payload: the payloads outlive the views.
   const std::string plain_frame = proto::encode_row(9, leanbatch::host::VerdictStatus::Ok, "{\"a\":1}");
@@ -97,7 +97,11 @@ TEST_CASE("protocol: a row frame carries a part's conditional key only behind it
   CHECK(keyed->conditional_key == key);
   CHECK(keyed->open_json == "{\"a\":1");
   for (size_t cut = 0; cut < 5 + 32 + 2; ++cut) CHECK_FALSE(proto::decode_row(frame.substr(0, cut)));
-  CHECK(proto::decode_check_done(proto::encode(proto::CheckDone{"ab12"})).content == "ab12");
-  CHECK(proto::decode_check_done("{}").content.empty());
-  CHECK(proto::decode_check_done("garbage").content.empty());
+  // The identity frame: which copy of the export an answer's rows come from.
+  const proto::CopyIdentity id{"1:2:3:4:5", "ab12", 7};
+  auto back = proto::decode_identity_frame(proto::encode_identity_frame(id));
+  REQUIRE(back);
+  CHECK(*back == id);
+  CHECK_FALSE(proto::decode_identity_frame(plain_frame));  // a verdict row is not one
+  CHECK_FALSE(proto::decode_identity_frame("garbage"));
 }

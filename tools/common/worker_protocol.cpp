@@ -84,18 +84,25 @@ std::string encode(const ImportRequest& r) {
   return o.str();
 }
 
-std::string encode(const CheckDone& r) {
+std::string encode_identity_frame(const CopyIdentity& c) {
   JsonObject o;
-  if (!r.content.empty()) o.field("content", r.content);
-  return o.str();
+  o.field("source", c.source).field("declarations", c.declarations);
+  if (!c.content.empty()) o.field("content", c.content);
+  return encode_row(kIdentityDecl, host::VerdictStatus::Ok, o.str());
 }
 
-CheckDone decode_check_done(std::string_view payload) {
-  CheckDone r;
+std::optional<CopyIdentity> decode_identity_frame(std::string_view payload) {
+  auto row = decode_row(payload);
+  if (!row || row->decl != kIdentityDecl) return std::nullopt;
+  std::string json(row->open_json);
+  json += '}';
   dom::parser parser;
-  auto obj = parse_object(parser, payload);
-  if (obj) get_string(*obj, "content", r.content);
-  return r;
+  auto obj = parse_object(parser, json);
+  if (!obj) return std::nullopt;
+  CopyIdentity c;
+  if (!get_string(*obj, "source", c.source) || !get(*obj, "declarations", c.declarations)) return std::nullopt;
+  get_string(*obj, "content", c.content);
+  return c;
 }
 
 std::string encode(const ImportResponse& r) {
@@ -104,6 +111,8 @@ std::string encode(const ImportResponse& r) {
   o.field("declarations", r.declarations).field("read_seconds", r.read_seconds).field("bytes", r.bytes);
   if (!r.image.empty()) o.field("image", r.image).field("image_seconds", r.image_seconds);
   if (!r.image_note.empty()) o.field("image_note", r.image_note);
+  if (!r.source.empty()) o.field("source", r.source);
+  if (!r.content.empty()) o.field("content", r.content);
   return o.str();
 }
 
@@ -260,6 +269,8 @@ std::expected<ImportResponse, std::string> decode_import_response(std::string_vi
   get_string(*obj, "image", r.image);
   get(*obj, "image_seconds", r.image_seconds);
   get_string(*obj, "image_note", r.image_note);
+  get_string(*obj, "source", r.source);
+  get_string(*obj, "content", r.content);
   return r;
 }
 

@@ -6,6 +6,7 @@
 /// worker id and attempt without re-parsing. See docs/protocol.md, "leanbatch payloads".
 #include <cstdint>
 #include <expected>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,7 +22,7 @@ struct ImportRequest {
   /// (a "warm" import) answers with the counts alone.
   bool table = true;
   /// Hash the bytes read (host::ReadOptions::hash_bytes): the export will be split, and its
-  /// parts' answers say what they were read from (CheckDone::content).
+  /// answers say what they were read from (CopyIdentity::content).
   bool fingerprint = false;
 };
 /// The declaration table (names, lines, kinds) grows with the export, and no frame may: it
@@ -41,6 +42,8 @@ struct ImportResponse {
   std::string image;        ///< export image: "off", "mapped", "built", "failed"
   double image_seconds = 0; ///< time to map it, or to write it
   std::string image_note;   ///< what went wrong with the image (the load itself succeeded)
+  std::string source;       ///< the copy's file identity (host::FileIdentity::str), empty if unknown
+  std::string content;      ///< SHA-256 (hex) of its bytes, with ImportRequest::fingerprint
 };
 /// Payload budget of one table chunk for a frame cap of `max_payload` bytes.
 size_t table_chunk_bytes(uint32_t max_payload);
@@ -80,19 +83,27 @@ struct CheckRequest {
   /// Declarations that timed out / killed a worker earlier in this run: never checked
   /// again; their dependents are skipped (depends_on_timeout / depends_on_crashed).
   std::vector<uint64_t> poison_timeout, poison_crashed;
-  /// Name the bytes the worker's copy was read from in the answer (CheckDone::content),
+  /// Name the bytes the worker's copy was read from in the answer (CopyIdentity::content),
   /// hashing them if needed: asked for every check of a split export (its serial rest too)
   /// and under --cache. A part's answer always names them.
   bool fingerprint = false;
 };
 
-/// Terminal Response payload of a Check. `content`: for a part (CheckRequest::part > 0) or a
-/// request with `fingerprint`, the SHA-256 (hex) of the bytes the worker's copy of the export
-/// was read from; empty otherwise.
-/// The driver joins parts only if they all name the same bytes.
-struct CheckDone {
-  std::string content;
+/// The copy a Check answer's rows come from: sent by the worker as the first Row frame of
+/// every Check answer (declaration index kIdentityDecl), before any verdict. Soundness: the
+/// driver uses an answer's rows only if this names the copy its Import answer named (the
+/// same file identity and declaration count; with `fingerprint`, the same SHA-256), so that
+/// the rows of one export all come from one version of it (docs/kernel.md, "parts").
+inline constexpr uint32_t kIdentityDecl = 0xFFFFFFFFu;
+struct CopyIdentity {
+  std::string source;   ///< host::FileIdentity::str of the worker's copy
+  std::string content;  ///< SHA-256 (hex) of its bytes, if hashed (fingerprint, or a part)
+  uint64_t declarations = 0;
+  bool operator==(const CopyIdentity&) const = default;
 };
+std::string encode_identity_frame(const CopyIdentity& c);
+/// The identity in a Row frame, or nullopt if the frame is not an identity frame.
+std::optional<CopyIdentity> decode_identity_frame(std::string_view payload);
 
 /// Terminal Error payload: what went wrong (a malformed export, an I/O error, …).
 struct ErrorPayload {
@@ -106,9 +117,7 @@ struct ErrorPayload {
 std::string encode(const ImportRequest& r);
 std::string encode(const ImportResponse& r);
 std::string encode(const CheckRequest& r);
-std::string encode(const CheckDone& r);
-/// A CheckDone; an empty or unreadable payload is one with no content.
-CheckDone decode_check_done(std::string_view payload);
+
 std::string encode(const ErrorPayload& r);
 
 std::expected<ImportRequest, std::string> decode_import_request(std::string_view payload);

@@ -100,14 +100,12 @@ class Engine final : public sv::JobSink {
     // longer the file's (the export was loaded; only names for rows leanbatch writes itself
     // are then missing).
     bool early = false;
-    // The bytes (SHA-256, hex) the first fingerprinted answer was read from; every other
-    // fingerprinted answer must name the same (on_check), or its rows are not used.
-    std::string content;
+    // The copy of the export the first answer about it named; every answer's rows are used
+    // only if it names the same (on_check). `changed`: an import answer named another.
+    std::optional<proto::CopyIdentity> copy;
+    bool changed = false;
     bool warned_changed = false;
     bool split = false;  // checked in parts (its serial rest is fingerprinted too)
-    // The file's state (stat) when it was admitted: an answer that arrives when it differs
-    // came from a copy of the export read after it changed, or during (on_check).
-    std::string admitted_state;
   };
   struct ItemState {
     size_t file = 0;
@@ -150,8 +148,8 @@ class Engine final : public sv::JobSink {
     std::vector<uint64_t> decls;
     bool fingerprint = false;  // the answer must name the bytes it came from
   };
-  /// The file's state now differs from when it was admitted (or it cannot be read).
-  bool file_changed(size_t f) const;
+  /// Records the copy an Import (or warm import) answer names (on_check compares with it).
+  void note_copy(size_t f, const proto::ImportResponse& info);
 
   // Admission: at most one file per worker is open (imported and being checked) at a time,
   // in order of first mention. Submitting every import at once made all files compete for

@@ -192,6 +192,7 @@ void Engine::on_outcome(sv::JobOutcome&& o) {
     // but what happened to the image here is said (it may have been this worker that found
     // a damaged image and rebuilt it).
     if (auto info = proto::decode_import_response(o.payload)) {
+      note_copy(job.file, *info);
       log_image(files_[job.file].path, info->image, info->image_seconds, info->image_note,
                 "by worker " + std::to_string(o.ref.worker_id));
       early_start(job.file, *info);
@@ -316,18 +317,30 @@ void Engine::part_finished(size_t i) {
   schedule(i);
 }
 
-bool Engine::file_changed(size_t f) const {
-  return tools::file_state_id(files_[f].path) != files_[f].admitted_state;
+// The first copy of an export a worker answered for is the export's; an import answer for
+// another copy (the file changed between two workers' reads) means no answer about it can be
+// trusted to match the others: every later check answer is then not used (on_check).
+void Engine::note_copy(size_t f, const proto::ImportResponse& info) {
+  FileState& fs = files_[f];
+  proto::CopyIdentity c{info.source, info.content, info.declarations};
+  if (!fs.copy) {
+    fs.copy = c;
+    return;
+  }
+  if (!(c.source == fs.copy->source && c.declarations == fs.copy->declarations &&
+        (c.content.empty() || fs.copy->content.empty() || c.content == fs.copy->content)))
+    fs.changed = true;
 }
 
 void Engine::submit_import(size_t f) {
   files_[f].state = FileState::State::Pending;
-  if (files_[f].admitted_state.empty()) files_[f].admitted_state = tools::file_state_id(files_[f].path);
   uint64_t id = next_job_++;
   jobs_[id] = Job{Job::Kind::Import, f, 0, {}};
-  // An export that may be split is hashed as it is read (its parts must agree on its bytes).
+  // An export that may be split, or whose rows go into --cache, is hashed as it is read (its
+  // rows must all come from the same bytes, the cache's from those of its key).
+  const bool fingerprint = split_parts_ > 1 || report_.file_cache() != nullptr;
   pool_->submit(sv::Job{id, sv::RequestKind::Import,
-                        proto::encode(proto::ImportRequest{files_[f].path, true, split_parts_ > 1}), files_[f].path, false,
+                        proto::encode(proto::ImportRequest{files_[f].path, true, fingerprint}), files_[f].path, false,
                         std::nullopt});
 }
 
@@ -339,6 +352,7 @@ void Engine::on_import(const Job& job, const sv::JobOutcome& o) {
     if (info) {
       if (auto joined = proto::assemble_import(*info, o.rows); !joined) info = std::unexpected(joined.error());
     }
+    if (info) note_copy(job.file, *info);
     if (info && f.early && info->declarations != f.info.declarations) {
       spdlog::warn("'{}': the import says {} declarations, the warm import said {}: the table is not used", f.path,
                    info->declarations, f.info.declarations);
@@ -491,31 +505,38 @@ void Engine::on_check(const Job& job, const sv::JobOutcome& o) {
     next_sent = submit_chunk(i);
     pool_->dispatch_now();
   }
-  // Soundness: the rows of one export must all come from the same bytes. Workers read it
-  // separately (parts; a restarted worker reads it again), and a file changed in between
-  // gave rows of two versions: a part assuming what another part checked in the other version,
-  // or rows of no version that passes, exit 0. So an answer that arrives when the file's state
-  // differs from its state at admission (a rename or a write), or that was asked to name its
-  // bytes (parts, the serial rest of a split export, --cache; this also catches writes through
-  // a shared mapping, which leave the state alone) and names other bytes than the first such
-  // answer, or none (a failed attempt), is not used: a part's rows stop the frontier (never
-  // printed), any other request's declarations get `crashed` rows (`export_changed`, exit 3).
+  // Soundness: the rows of one export must all come from one copy of it. Workers read it
+  // separately (parts; a restarted worker reads it again; the serial rest of a split export),
+  // and a file changed in between gave rows of two versions: a part assuming what another
+  // part checked in the other version, rows of no version that passes (exit 0), a table of
+  // one version and checks of another (declarations never checked), --cache rows stored
+  // under another version's key. So every answer's rows are used only if its first frame
+  // names the copy the export's first import answer named: the same file identity (fstat of
+  // what the worker read: a rename, a write or a touch gives another; a path that is made to
+  // point elsewhere and back does not matter) and declaration count, and, where the bytes were
+  // hashed (split exports, --cache: this also catches writes through a shared mapping), the
+  // same SHA-256. Otherwise a part's rows stop the frontier (never printed) and any other
+  // request's declarations get `crashed` rows (`export_changed`, exit 3).
   FileState& fs = files_[s.file];
-  bool other_bytes = file_changed(s.file);
-  if (!other_bytes && job.fingerprint) {
-    if (o.kind != sv::OutcomeKind::Response) {
-      other_bytes = true;  // rows sent before the failure: their bytes are not named
-    } else {
-      std::string content = proto::decode_check_done(o.payload).content;
-      if (fs.content.empty()) fs.content = content;
-      other_bytes = content.empty() || content != fs.content;
-      if (!other_bytes)
-        if (FileCache* fc = report_.file_cache()) fc->observed(s.origin, content);
-    }
+  std::optional<proto::CopyIdentity> copy;
+  if (!o.rows.empty()) copy = proto::decode_identity_frame(o.rows.front());
+  bool other_bytes = false;
+  if (copy) {
+    if (!fs.copy) fs.copy = *copy;  // no import answer yet (an early start): the first copy
+    if (job.fingerprint && fs.copy->content.empty()) fs.copy->content = copy->content;
+    other_bytes = fs.changed || copy->source.empty() || copy->source != fs.copy->source ||
+                  copy->declarations != fs.copy->declarations ||
+                  (job.fingerprint && (copy->content.empty() || copy->content != fs.copy->content));
+    if (!other_bytes && job.fingerprint)
+      if (FileCache* fc = report_.file_cache()) fc->observed(s.origin, copy->content);
+  } else {
+    // No rows at all (a worker that failed before it answered anything), or a Response without
+    // the frame (not a worker of this build).
+    other_bytes = o.kind == sv::OutcomeKind::Response;
   }
-  if (other_bytes && o.kind == sv::OutcomeKind::Response && !fs.warned_changed) {
+  if (other_bytes && !fs.warned_changed) {
     fs.warned_changed = true;
-    spdlog::warn("'{}': checked from different bytes by different workers (the file changed during the run?): "
+    spdlog::warn("'{}': checked from different copies by different workers (the file changed during the run?): "
                  "those rows are not used",
                  items_[s.origin].display);
   }

@@ -3,7 +3,6 @@
 #include "leanbatch/run_report.hpp"
 
 #include <simdjson.h>
-#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -125,14 +124,6 @@ int finish_run(const std::vector<WorkItem>& items, bool names_global, const std:
   for (const WorkItem& item : items) files.insert(item.file);
   report.out().write(summary_row(oc, files.size(), secs, rc));
   return rc;
-}
-
-std::string file_state_id(const std::string& path) {
-  struct stat sb {};
-  if (::stat(path.c_str(), &sb) != 0) return {};
-  return std::to_string(sb.st_dev) + ":" + std::to_string(sb.st_ino) + ":" + std::to_string(sb.st_size) + ":" +
-         std::to_string(sb.st_mtim.tv_sec) + "." + std::to_string(sb.st_mtim.tv_nsec) + ":" +
-         std::to_string(sb.st_ctim.tv_sec) + "." + std::to_string(sb.st_ctim.tv_nsec);
 }
 
 }  // namespace leanbatch::tools

@@ -31,10 +31,6 @@ struct ManifestError {
 /// Relative paths resolve against the manifest's folder.
 std::expected<std::vector<WorkItem>, ManifestError> read_manifest(const std::string& path);
 
-/// The file's state (device, inode, size, modification and change times), as text; empty if
-/// it cannot be read. Two different states mean the file was replaced or written in between.
-std::string file_state_id(const std::string& path);
-
 /// Ends a check run, the same way in both modes: with `names_global` (check --decl) one
 /// skipped row per requested name that no file had (`found` holds those that were found),
 /// then the summary row. Returns the exit code.

@@ -84,6 +84,8 @@ void handle_import(host::Session& session, sv::RequestContext& ctx, uint32_t max
   resp.image = host::to_string(img.use);
   resp.image_seconds = img.seconds;
   resp.image_note = img.note;
+  if (env.source_file) resp.source = env.source_file->str();
+  if (req->fingerprint && env.bytes_sha256) resp.content = host::to_hex(*env.bytes_sha256);
   // The table first, in bounded Row frames made as it goes (never the whole table in
   // memory); then the counts.
   proto::ImportTableWriter table(proto::table_chunk_bytes(max_payload));
@@ -139,15 +141,19 @@ void handle_check(host::Session& session, const WorkerOptions& opts, sv::Request
   auto req = proto::decode_check_request(ctx.request().payload);
   if (!req) return fail_with(ctx, "crashed", "protocol", req.error());
   // A part's verdicts rest on what the other parts check, so its copy must be read from the
-  // same bytes as theirs: the answer names them (CheckDone::content).
+  // same bytes as theirs: the answer names them (CopyIdentity).
   host::ReadOptions ro;
   ro.hash_bytes = req->part != 0 || req->fingerprint;
   auto ex = session.import(req->file, ro);
   if (!ex) return fail_read(ctx, ex.error());
   host::LoadedExport& le = **ex;
-  proto::CheckDone done;
-  if (ro.hash_bytes && le.env->bytes_sha256) done.content = host::to_hex(*le.env->bytes_sha256);
-  if (forge.other_bytes && req->part != 0 && !done.content.empty()) done.content.assign(64, '0');
+  // Which copy the rows come from, before any row (CopyIdentity).
+  proto::CopyIdentity copy;
+  if (le.env->source_file) copy.source = le.env->source_file->str();
+  if (ro.hash_bytes && le.env->bytes_sha256) copy.content = host::to_hex(*le.env->bytes_sha256);
+  copy.declarations = le.env->declarations().size();
+  if (forge.other_bytes && req->part != 0 && !copy.content.empty()) copy.content.assign(64, '0');
+  if (!ctx.row(proto::encode_identity_frame(copy))) return;  // the parent is gone
   std::vector<uint32_t> selection;
   for (uint64_t d : req->decls) {
     if (d >= le.env->declarations().size()) return fail_with(ctx, "crashed", "protocol", "declaration index out of range");
@@ -186,7 +192,7 @@ void handle_check(host::Session& session, const WorkerOptions& opts, sv::Request
   // loses only its latest keys, which costs a re-check, never a false hit.
   if (opts.cache) opts.cache->flush_if_due();
   ctx.stats(sv::StatsPayload{session.retained_bytes()});
-  ctx.respond(proto::encode(done));
+  ctx.respond("{}");
 }
 
 }  // namespace

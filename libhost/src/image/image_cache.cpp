@@ -31,11 +31,7 @@ const char* to_string(ImageUse u) {
 namespace {
 
 /// What identifies one state of a file's contents without reading them.
-struct FileState {
-  uint64_t dev = 0, ino = 0, size = 0;
-  int64_t mtime_ns = 0, ctime_ns = 0;
-  bool operator==(const FileState&) const = default;
-};
+using FileState = FileIdentity;
 // Hashed as bytes (state keys): no padding may carry garbage.
 static_assert(std::has_unique_object_representations_v<FileState>);
 
@@ -214,7 +210,12 @@ ReadResult load_export(const std::string& path, const ReadOptions& ro, const Ima
     struct stat sb {};
     if (::stat(rep.image.c_str(), &sb) != 0) return nullptr;  // none yet
     auto env = map_image(rep.image, *key, path);
-    if (env) return *env;
+    if (env) {
+      // The file as keyed: the image holds the bytes read under this state (the builder
+      // checked the state after its read), or, in a kept directory, bytes with the key's digest.
+      (*env)->source_file = st;
+      return *env;
+    }
     why = "image '" + rep.image + "' not used: " + env.error();
     return nullptr;
   };
@@ -277,11 +278,13 @@ ReadResult load_export(const std::string& path, const ReadOptions& ro, const Ima
     // process's peak, heap and image at once (measured: 310 MB for Init.Prelude x100,
     // against 150 after). If the mapping then fails, the export is read again.
     const double read_seconds = (*read)->stats.seconds;
+    const std::optional<FileIdentity> source = (*read)->source_file;
     read = ReadResult{};
     ::malloc_trim(0);
     auto mapped = map_image(rep.image, *key, path);
     if (mapped) {
       (*mapped)->stats.seconds = read_seconds;
+      (*mapped)->source_file = source;
       rep.seconds = since(t1);
       return *mapped;
     }

@@ -19,6 +19,19 @@
 
 namespace leanbatch::host {
 
+/// A file as fstat sees it: device, inode, size, modification and status-change times (ns).
+/// A rename, a write or a touch gives another identity (a write through a shared mapping into
+/// an already dirty page does not: docs/kernel.md).
+struct FileIdentity {
+  uint64_t dev = 0, ino = 0, size = 0;
+  int64_t mtime_ns = 0, ctime_ns = 0;
+  bool operator==(const FileIdentity&) const = default;
+  std::string str() const {
+    return std::to_string(dev) + ":" + std::to_string(ino) + ":" + std::to_string(size) + ":" +
+           std::to_string(mtime_ns) + ":" + std::to_string(ctime_ns);
+  }
+};
+
 enum class ConstKind : uint8_t { Axiom, Definition, Theorem, Opaque, Quot, Inductive, Constructor, Recursor };
 enum class DeclKind : uint8_t { Axiom, Definition, Theorem, Opaque, Quot, Inductive };
 enum class Safety : uint8_t { Safe, Unsafe, Partial };
@@ -153,6 +166,10 @@ class Environment {
   /// Soundness: the parts of a split export, loaded by several workers, are joined only
   /// if they were read from the same bytes (docs/kernel.md, "parts").
   std::optional<std::array<uint8_t, 32>> bytes_sha256;
+  /// The file this environment was read from, as the descriptor read saw it (fstat, the same
+  /// before and after reading), not as a path names it now. Soundness: the rows of one export
+  /// are used only if they all come from copies of the same file state (docs/kernel.md).
+  std::optional<FileIdentity> source_file;
 
  private:
   std::shared_ptr<TermStore> store_;
