@@ -444,3 +444,39 @@ TEST_CASE("a load names the bytes it was read from: parsed, built into an image,
     CHECK(*(*mapped)->bytes_sha256 == want);
   }
 }
+
+// Review 6 (2026-12-08): the builder keyed the export through one open of its path and read
+// it through another; a symlink on the path re-pointed between the two filed one file's bytes
+// under the other's key and identity, and a worker that mapped the image checked the wrong
+// declarations under the right name.
+TEST_CASE("an image is built only from a read of the very file it is keyed by", "[image]") {
+  TempDir dir;
+  fs::create_directories(dir.str("a"));
+  fs::create_directories(dir.str("b"));
+  spit(dir.str("a/e.ndjson"), slurp(corpus_path("converted/Nat.gcd.ndjson")));
+  spit(dir.str("b/e.ndjson"), slurp(corpus_path("tutorial/good/089_projRed.ndjson")));
+  auto point = [&](const char* to) {
+    fs::remove(dir.str("cur"));
+    fs::create_directory_symlink(dir.str(to), dir.str("cur"));
+  };
+  const size_t a_decls = (*read_export_file(dir.str("a/e.ndjson"), std::make_shared<TermStore>()))->declarations().size();
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));  // old enough to be keyed by state
+  for (bool private_dir : {true, false}) {
+    INFO(private_dir);
+    ImageOptions io;
+    io.dir = dir.str(private_dir ? "private" : "kept");
+    io.private_dir = private_dir;
+    point("a");
+    io.around_read = [&](bool done) { point(done ? "a" : "b"); };  // keyed as a, read as b, a again
+    ImageReport r1;
+    auto first = load_export(dir.str("cur/e.ndjson"), {}, io, &r1);
+    REQUIRE(first);
+    CHECK(r1.use == ImageUse::Failed);  // no image of b's bytes under a's key
+    io.around_read = nullptr;
+    point("a");
+    ImageReport r2;
+    auto second = load_export(dir.str("cur/e.ndjson"), {}, io, &r2);
+    REQUIRE(second);
+    CHECK((*second)->declarations().size() == a_decls);  // a's declarations, not b's
+  }
+}

@@ -86,7 +86,10 @@ std::expected<ContentKey, std::string> hash_file(int fd) {
 }
 
 // The content key and the file state it belongs to.
-std::expected<ContentKey, std::string> keyed(const std::string& path, FileState& state, bool by_state = false) {
+// `state_keyed`, if given, says whether the key is the state (else the bytes' SHA-256).
+std::expected<ContentKey, std::string> keyed(const std::string& path, FileState& state, bool by_state = false,
+                                             bool* state_keyed = nullptr) {
+  if (state_keyed) *state_keyed = false;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::unexpected("cannot open '" + path + "': " + errno_text());
   struct stat sb {};
@@ -103,6 +106,7 @@ std::expected<ContentKey, std::string> keyed(const std::string& path, FileState&
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   const bool old_enough = std::max(state.mtime_ns, state.ctime_ns) < now_ns - 2'000'000'000LL;
   if (by_state && old_enough) {
+    if (state_keyed) *state_keyed = true;
     ::close(fd);
     std::string id = "leanbatch-state-key-1\n" + path + '\n';
     id.append(reinterpret_cast<const char*>(&state), sizeof state);
@@ -202,7 +206,8 @@ ReadResult load_export(const std::string& path, const ReadOptions& ro, const Ima
     return plain();
   };
   ::mkdir(io.dir.c_str(), 0755);
-  auto key = keyed(path, st, io.private_dir);
+  bool state_keyed = false;
+  auto key = keyed(path, st, io.private_dir, &state_keyed);
   if (!key) return failed(key.error());
   rep.image = io.dir + "/" + image_file_name(*key);
   const auto t0 = std::chrono::steady_clock::now();
@@ -212,7 +217,7 @@ ReadResult load_export(const std::string& path, const ReadOptions& ro, const Ima
     auto env = map_image(rep.image, *key, path);
     if (env) {
       // The file as keyed: the image holds the bytes read under this state (the builder
-      // checked the state after its read), or, in a kept directory, bytes with the key's digest.
+      // checked that its read saw this identity), and bytes with the key's digest unless the key is the state.
       (*env)->source_file = st;
       return *env;
     }
@@ -254,12 +259,19 @@ ReadResult load_export(const std::string& path, const ReadOptions& ro, const Ima
   alone.prefix_from = nullptr;
   alone.record_trail = false;
   alone.hash_bytes = true;
+  if (io.around_read) io.around_read(false);
   auto read = read_export_file(path, std::make_shared<TermStore>(), alone);
+  if (io.around_read) io.around_read(true);
   if (!read) return read;
   rep.note = why.empty() ? "" : why + "; rebuilt";
   FileState now;
-  const bool same_bytes = io.private_dir || ((*read)->bytes_sha256 && *(*read)->bytes_sha256 == *key);
-  if (!current_state(path, now) || !(now == st) || !same_bytes) {
+  // Soundness: the image is filed under the key and mapped with the keyed file's identity, so
+  // the read must have seen that very file (the descriptor it read, not the path: a symlink
+  // on the path re-pointed around the read gave one file's bytes under another's identity,
+  // review 6) and, unless the key is the state itself, bytes with the key's digest.
+  const bool same_file = (*read)->source_file && *(*read)->source_file == st;
+  const bool same_bytes = state_keyed || ((*read)->bytes_sha256 && *(*read)->bytes_sha256 == *key);
+  if (!current_state(path, now) || !(now == st) || !same_file || !same_bytes) {
     rep.use = ImageUse::Failed;
     rep.note = "'" + path + "' changed while it was read; no image written";
     return read;

@@ -18,6 +18,7 @@
 #include <array>
 #include <cstdint>
 #include <expected>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -37,8 +38,11 @@ struct ImageOptions {
   /// The directory is private to this run (made by it, removed after it): an export is
   /// keyed by its path and file state (device, inode, size, mtime, ctime) instead of a
   /// SHA-256 of its bytes, so no worker reads the whole export just to find its image
-  /// (docs/kernel.md, "Export images", says why this is as safe as the stamp memo).
+  /// (docs/kernel.md, "Export images", says why this is safe within one run).
   bool private_dir = false;
+  /// Test seam (tests/host/image_test.cpp): called after keying the export, before its read
+  /// (false) and after it (true), where another process may change what the path names.
+  std::function<void(bool read_done)> around_read;
 };
 
 enum class ImageUse : uint8_t {
