@@ -150,6 +150,8 @@ class Engine final : public sv::JobSink {
   };
   /// Records the copy an Import (or warm import) answer names (on_check compares with it).
   void note_copy(size_t f, const proto::ImportResponse& info);
+  /// Whether a Check answer's rows come from the export's copy (supervised_copies.cpp).
+  bool answer_from_export_copy(const Job& job, const sv::JobOutcome& o, ItemState& s);
 
   // Admission: at most one file per worker is open (imported and being checked) at a time,
   // in order of first mention. Submitting every import at once made all files compete for

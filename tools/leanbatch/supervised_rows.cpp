@@ -26,6 +26,15 @@ void Engine::on_worker_event(const sv::WorkerEvent& e) {
   report_.event(o.str());
 }
 
+// stdout failed (EPIPE, ENOSPC): nothing more can be reported, so the workers are stopped
+// now instead of checking everything for nobody (exit 3, said once on stderr).
+void Engine::stop_if_output_failed() {
+  if (!out_.failed() || output_stop_ || !pool_) return;
+  output_stop_ = true;
+  stopping_ = true;
+  pool_->request_cancel();
+}
+
 void Engine::file_row(size_t i) {
   ItemState& s = states_[i];
   if (s.file_row) return;

@@ -20,63 +20,6 @@
 namespace leanbatch::tools {
 namespace supervised {
 
-std::string exit_json(const sv::FatalExit& e) {
-  JsonObject o;
-  o.field("kind", sv::to_string(e.kind)).field("detail", e.detail);
-  if (e.signal) o.field("signal", sv::signal_name(e.signal));
-  if (e.exit_code >= 0) o.field("exit_code", e.exit_code);
-  o.field("work_entered_child", e.work_entered_child);
-  if (!e.stderr_tail.empty()) o.field("stderr_tail", e.stderr_tail);
-  return o.str();
-}
-
-std::vector<std::string> worker_arguments(const CheckCliOptions& o, bool reuse) {
-  std::vector<std::string> a;
-  if (reuse) a.push_back("--reuse");
-  if (reuse && !o.cache.empty()) {
-    a.push_back("--cache");
-    a.push_back(o.cache);
-  }
-  if (o.allow_unsafe) a.push_back("--allow-unsafe");
-  if (o.axioms) a.push_back("--axioms");
-  if (o.strict_axioms) a.push_back("--strict-axioms");
-  for (const auto& x : o.allow_axioms) {
-    a.push_back("--allow-axiom");
-    a.push_back(x);
-  }
-  if (!o.run_image_dir.empty()) {
-    a.push_back("--image-dir");
-    a.push_back(o.run_image_dir);
-    a.push_back("--image-min-bytes");
-    a.push_back(std::to_string(o.image_min_mb << 20));
-    if (o.run_image_private) a.push_back("--image-dir-private");
-  }
-  a.push_back("--max-environments");
-  a.push_back(std::to_string(o.max_environments));
-  if (o.budget_ms) {
-    a.push_back("--budget-ms");
-    a.push_back(std::to_string(o.budget_ms));
-  }
-  return a;
-}
-
-// The default hard RSS ceiling of a worker: 80% of MemAvailable shared by the workers, so
-// that one memory-hungry declaration costs a worker (a `crashed` row), never the machine's
-// OOM killer picking a process at random. --rss-hard-mb N overrides it (0: none).
-uint64_t hard_rss_bytes(const CheckCliOptions& o, size_t workers) {
-  if (o.rss_hard_mb != CheckCliOptions::kAutoRss) return o.rss_hard_mb << 20;
-  std::ifstream in("/proc/meminfo");
-  std::string key;
-  uint64_t kb = 0;
-  std::string unit;
-  while (in >> key >> kb >> unit)
-    if (key == "MemAvailable:") {
-      uint64_t bytes = kb * 1024 / 10 * 8 / std::max<size_t>(1, workers);
-      return std::max<uint64_t>(bytes, uint64_t{256} << 20);
-    }
-  return 0;  // unknown: no ceiling
-}
-
 int Engine::run() {
   auto t0 = std::chrono::steady_clock::now();
   t0_ = t0;
@@ -168,15 +111,6 @@ int Engine::run() {
   return finish_run(items_, names_global_, found_names_, oc_, report_, t0);
 }
 
-// stdout failed (EPIPE, ENOSPC): nothing more can be reported, so the workers are stopped
-// now instead of checking everything for nobody (exit 3, said once on stderr).
-void Engine::stop_if_output_failed() {
-  if (!out_.failed() || output_stop_ || !pool_) return;
-  output_stop_ = true;
-  stopping_ = true;
-  pool_->request_cancel();
-}
-
 void Engine::on_outcome(sv::JobOutcome&& o) {
   stop_if_output_failed();
   auto it = jobs_.find(o.ref.job_id);
@@ -197,19 +131,6 @@ void Engine::on_outcome(sv::JobOutcome&& o) {
                 "by worker " + std::to_string(o.ref.worker_id));
       early_start(job.file, *info);
     }
-}
-
-void Engine::early_start(size_t f, const proto::ImportResponse& warm) {
-  FileState& fs = files_[f];
-  if (fs.state != FileState::State::Pending || fs.early || fs.released) return;
-  if (split_parts_ < 2 || warm.declarations < 2 * part_block_) return;
-  for (size_t i : fs.waiting)
-    if (!items_[i].decls.empty() || states_[i].started) return;
-  fs.early = true;
-  fs.info.declarations = warm.declarations;
-  spdlog::info("'{}': {} declarations (from a warm import: checking starts before the table arrives)", fs.path,
-               warm.declarations);
-  for (size_t i : std::vector<size_t>(fs.waiting)) start_item(i);
 }
 
 // Admission: at most one file per worker is open (imported and being checked) at a time,
@@ -265,71 +186,6 @@ void Engine::item_finished(size_t i) {
   }
   // A released export, or rows no longer held (--order input), may let the next one in.
   admit_files();
-}
-
-// Splits whole-file item i into parts, each a sub-item checked in part mode. The parts draw
-// blocks of kPartBlock declarations, in file order, from the item as they need work
-// (pull_blocks): a part on cheap declarations takes more of them, and the parts end together.
-// Dealing the blocks round-robin up front left the parts of yoneda x100 (declarations that
-// differ in cost by orders of magnitude) 0.5 s apart in checking time (2.8 against 3.3 s);
-// drawn, they end within 0.1 s.
-void Engine::split(size_t i) {
-  size_t k = split_parts_;
-  files_[states_[i].file].split = true;
-  states_[i].next_block = 0;
-  states_[i].open_parts = k;
-  states_[i].all_ok = true;
-  states_[i].frontier = 0;
-  for (size_t p = 0; p < k; ++p) {
-    ItemState sub;
-    sub.file = states_[i].file;
-    sub.origin = i;
-    sub.part = static_cast<uint32_t>(p + 1);
-    sub.started = true;
-    states_.push_back(std::move(sub));
-    states_[i].subs.push_back(states_.size() - 1);
-  }
-  spdlog::info("'{}': checking {} declarations in {} parts ({:.2f}s)", items_[i].display, states_[i].planned.size(), k,
-               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count());
-  for (size_t sub : std::vector<size_t>(states_[i].subs)) schedule(sub);
-}
-
-// The join, when every part is done. All rows final and printed: done. Otherwise the rows
-// from the first one that is not ok on rest on a false assumption: they are dropped and
-// that rest is checked serially, which gives exactly the serial rows (the serial checker
-// checks what they depend on first, without reporting it again).
-void Engine::part_finished(size_t i) {
-  ItemState& o = states_[i];
-  if (o.open_parts == 0 || --o.open_parts > 0) return;
-  advance_frontier(i);
-  o.subs.clear();
-  o.held.clear();
-  if (o.frontier == o.planned.size()) {
-    spdlog::info("'{}': every part accepted everything ({:.2f}s)", items_[i].display,
-                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count());
-    item_finished(i);
-    return;
-  }
-  spdlog::info("'{}': {} declarations after the first one not accepted are checked again serially",
-               items_[i].display, o.planned.size() - o.frontier);
-  o.cursor = o.frontier;
-  o.chunk = kFirstChunk;
-  schedule(i);
-}
-
-// The first copy of an export a worker answered for is the export's; an import answer for
-// another copy (the file changed between two workers' reads) means no answer about it can be
-// trusted to match the others: every later check answer is then not used (on_check).
-void Engine::note_copy(size_t f, const proto::ImportResponse& info) {
-  FileState& fs = files_[f];
-  proto::CopyIdentity c{info.source, info.content, info.declarations};
-  if (!fs.copy) {
-    fs.copy = c;
-    return;
-  }
-  if (!(c.source == fs.copy->source && c.declarations == fs.copy->declarations &&
-        (c.content.empty() || fs.copy->content.empty() || c.content == fs.copy->content)))
-    fs.changed = true;
 }
 
 void Engine::submit_import(size_t f) {
@@ -439,25 +295,6 @@ void Engine::schedule(size_t i) {
   if (!submit_chunk(i)) item_finished(i);
 }
 
-// A part out of work takes the next blocks of its item, in file order: as many as its chunk
-// asks for, but at most its share of what is left (a half of it split among the parts:
-// guided self-scheduling), so that the last blocks are spread over the parts. Blocks go out
-// in increasing file order, so every part's declarations keep increasing, which its
-// part-mode checker needs (it assumes what it passes; docs/kernel.md, "parts").
-void Engine::pull_blocks(size_t i) {
-  ItemState& s = states_[i];
-  ItemState& o = states_[s.origin];
-  const size_t left = o.planned.size() - o.next_block;
-  if (left == 0) return;
-  const size_t blocks_left = (left + part_block_ - 1) / part_block_;
-  const size_t want = std::max<size_t>(1, (s.chunk + part_block_ - 1) / part_block_);
-  const size_t share = std::max<size_t>(1, blocks_left / (2 * split_parts_));
-  const size_t take = std::min(left, std::min(want, share) * part_block_);
-  s.planned.insert(s.planned.end(), o.planned.begin() + static_cast<std::ptrdiff_t>(o.next_block),
-                   o.planned.begin() + static_cast<std::ptrdiff_t>(o.next_block + take));
-  o.next_block += take;
-}
-
 bool Engine::submit_chunk(size_t i) {
   ItemState& s = states_[i];
   if (s.part != 0 && s.requeue.empty() && s.cursor == s.planned.size()) pull_blocks(i);
@@ -505,41 +342,7 @@ void Engine::on_check(const Job& job, const sv::JobOutcome& o) {
     next_sent = submit_chunk(i);
     pool_->dispatch_now();
   }
-  // Soundness: the rows of one export must all come from one copy of it. Workers read it
-  // separately (parts; a restarted worker reads it again; the serial rest of a split export),
-  // and a file changed in between gave rows of two versions: a part assuming what another
-  // part checked in the other version, rows of no version that passes (exit 0), a table of
-  // one version and checks of another (declarations never checked), --cache rows stored
-  // under another version's key. So every answer's rows are used only if its first frame
-  // names the copy the export's first import answer named: the same file identity (fstat of
-  // what the worker read: a rename, a write or a touch gives another; a path that is made to
-  // point elsewhere and back does not matter) and declaration count, and, where the bytes were
-  // hashed (split exports, --cache: this also catches writes through a shared mapping), the
-  // same SHA-256. Otherwise a part's rows stop the frontier (never printed) and any other
-  // request's declarations get `crashed` rows (`export_changed`, exit 3).
-  FileState& fs = files_[s.file];
-  std::optional<proto::CopyIdentity> copy;
-  if (!o.rows.empty()) copy = proto::decode_identity_frame(o.rows.front());
-  bool other_bytes = false;
-  if (copy) {
-    if (!fs.copy) fs.copy = *copy;  // no import answer yet (an early start): the first copy
-    if (job.fingerprint && fs.copy->content.empty()) fs.copy->content = copy->content;
-    other_bytes = fs.changed || copy->source.empty() || copy->source != fs.copy->source ||
-                  copy->declarations != fs.copy->declarations ||
-                  (job.fingerprint && (copy->content.empty() || copy->content != fs.copy->content));
-    if (!other_bytes && job.fingerprint)
-      if (FileCache* fc = report_.file_cache()) fc->observed(s.origin, copy->content);
-  } else {
-    // No rows at all (a worker that failed before it answered anything), or a Response without
-    // the frame (not a worker of this build).
-    other_bytes = o.kind == sv::OutcomeKind::Response;
-  }
-  if (other_bytes && !fs.warned_changed) {
-    fs.warned_changed = true;
-    spdlog::warn("'{}': checked from different copies by different workers (the file changed during the run?): "
-                 "those rows are not used",
-                 items_[s.origin].display);
-  }
+  const bool other_bytes = !answer_from_export_copy(job, o, s);
   if (!other_bytes) print_rows(i, o, job.decls);
   std::vector<uint64_t> undecided;
   for (uint64_t d : job.decls)
