@@ -54,11 +54,20 @@ std::expected<std::vector<NameComponent>, std::string> parse_lean_name(std::stri
   size_t i = 0;
   for (;;) {
     if (text.substr(i, kOpen.size()) == kOpen) {
-      size_t start = i + kOpen.size();
-      size_t end = text.find(kClose, start);
-      if (end == std::string_view::npos) return bad("\u00ab without \u00bb");
-      out.push_back({false, text.substr(start, end - start), 0});
-      i = end + kClose.size();
+      // Up to the first » not doubled; »» stands for » (see append_name).
+      std::string comp;
+      size_t j = i + kOpen.size();
+      for (;;) {
+        size_t end = text.find(kClose, j);
+        if (end == std::string_view::npos) return bad("\u00ab without \u00bb");
+        comp.append(text.substr(j, end - j));
+        j = end + kClose.size();
+        if (text.substr(j, kClose.size()) != kClose) break;
+        comp.append(kClose);
+        j += kClose.size();
+      }
+      out.push_back({false, std::move(comp), 0});
+      i = j;
     } else {
       size_t dot = text.find('.', i);
       std::string_view c = text.substr(i, dot == std::string_view::npos ? std::string_view::npos : dot - i);
@@ -71,7 +80,7 @@ std::expected<std::vector<NameComponent>, std::string> parse_lean_name(std::stri
         if (ec != std::errc() || p != c.data() + c.size()) return bad("numeric component out of range");
         out.push_back({true, {}, v});
       } else {
-        out.push_back({false, c, 0});
+        out.push_back({false, std::string(c), 0});
       }
       i += c.size();
     }

@@ -139,12 +139,25 @@ void TermStore::append_name(std::string& out, Name n, bool lean_syntax) const {
   }
   if (name_kind(n) == NameKind::Str) {
     std::string_view s = name_string(n);
-    // A component containing '»' cannot be quoted in Lean either; it is quoted all the same
-    // (the axiom policy compares Names, not this text).
+    // Soundness of reports (review 7): a component containing '»' cannot be quoted in Lean;
+    // printed verbatim inside «», the one-component name `1».«2` printed like the two
+    // components «1».«2», so a report showed two axioms alike. Inside «» each '»' is doubled
+    // (leanbatch's escape, read back by parse_lean_name): printing stays injective.
     const bool quote = lean_syntax && lean_name_component_needs_quotes(s);
-    if (quote) out += kLeanNameOpen;
-    out += s;
-    if (quote) out += kLeanNameClose;
+    if (quote) {
+      out += kLeanNameOpen;
+      for (size_t at = 0;;) {
+        size_t close = s.find(kLeanNameClose, at);
+        out.append(s.substr(at, close == std::string_view::npos ? std::string_view::npos : close - at));
+        if (close == std::string_view::npos) break;
+        out += kLeanNameClose;
+        out += kLeanNameClose;
+        at = close + kLeanNameClose.size();
+      }
+      out += kLeanNameClose;
+    } else {
+      out += s;
+    }
   } else {
     char buf[24];
     auto [end, ec] = std::to_chars(buf, buf + sizeof buf, name_number(n));

@@ -1,4 +1,6 @@
 // The hash-consed store: sharing, packed data, scratch region, structural operations.
+#include <set>
+
 #include "leanbatch/host/expr_ops.hpp"
 #include "leanbatch/host/term_store.hpp"
 #include "test_support.hpp"
@@ -231,4 +233,28 @@ TEST_CASE("a full node table refuses to wrap its 32-bit ids", "[store][soundness
   REQUIRE_THROWS_AS(v.push_back(99), std::bad_alloc);
   REQUIRE(v.size() == 5);
   REQUIRE(v[0] == 0);  // nothing was overwritten
+}
+
+// Review 7 (2026-12-08): a component containing '»' printed verbatim inside «» made the
+// one-component name `1».«2` print like the two components «1».«2» in axiom reports.
+TEST_CASE("names in Lean syntax print injectively and read back, '»' inside a component too") {
+  TermStore st;
+  const Name one = st.name_str(Name{}, "1\xC2\xBB.\xC2\xAB" "2");  // the single component 1».«2
+  const Name two = st.name_str(st.name_str(Name{}, "1"), "2");
+  const Name num = st.name_num(st.name_str(Name{}, "a"), 7);
+  const Name dotted = st.name_str(Name{}, "Classical.choice");
+  const Name plain = st.name_str(st.name_str(Name{}, "Classical"), "choice");
+  const Name closing = st.name_str(Name{}, "x\xC2\xBB\xC2\xBB");
+  std::vector<Name> all{one, two, num, dotted, plain, closing, st.name_str(Name{}, "a.7")};
+  std::set<std::string> printed;
+  for (Name n : all) {
+    std::string s = st.name_to_lean_syntax(n);
+    INFO(s);
+    CHECK(printed.insert(s).second);  // no two alike
+    auto back = st.name_from_lean_syntax(s);
+    REQUIRE(back);
+    CHECK(*back == n);  // read back to the same name
+  }
+  CHECK(st.name_to_lean_syntax(one) == "\xC2\xAB" "1\xC2\xBB\xC2\xBB.\xC2\xAB" "2\xC2\xBB");
+  CHECK(st.name_to_lean_syntax(two) == "\xC2\xAB" "1\xC2\xBB.\xC2\xAB" "2\xC2\xBB");
 }

@@ -18,12 +18,14 @@ bool lean_name_component_needs_quotes(std::string_view s);
 
 struct NameComponent {
   bool numeric = false;
-  std::string_view str;  ///< a string component (a view into the parsed text)
+  std::string str;       ///< a string component
   uint64_t num = 0;      ///< a numeric component
 };
 
-/// Components split on '.', a «quoted» component verbatim, an unquoted all-digit component a
-/// numeric one; an error message (naming the text) for malformed syntax.
+/// Components split on '.', a «quoted» component verbatim (except that `»»` inside it stands
+/// for one `»`, which Lean cannot quote: leanbatch's own escape, so that printing is
+/// injective), an unquoted all-digit component a numeric one; an error message (naming the
+/// text) for malformed syntax.
 std::expected<std::vector<NameComponent>, std::string> parse_lean_name(std::string_view text);
 
 }  // namespace leanbatch::host
