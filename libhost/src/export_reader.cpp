@@ -12,6 +12,7 @@
 #include <memory>
 #include <new>
 
+#include "file_identity.hpp"
 #include "leanbatch/host/internal_error.hpp"
 #include "reader/reader.hpp"
 #include "reader/trail.hpp"
@@ -109,14 +110,9 @@ ReadResult read_export_file(const std::string& path, std::shared_ptr<TermStore> 
   // between, other than through a shared mapping, changes it): the environment's identity.
   struct stat after {};
   if (r && S_ISREG(sb.st_mode) && ::fstat(fd, &after) == 0) {
-    auto id = [](const struct stat& s) {
-      return FileIdentity{static_cast<uint64_t>(s.st_dev), static_cast<uint64_t>(s.st_ino), static_cast<uint64_t>(s.st_size),
-                          static_cast<int64_t>(s.st_mtim.tv_sec) * 1000000000 + s.st_mtim.tv_nsec,
-                          static_cast<int64_t>(s.st_ctim.tv_sec) * 1000000000 + s.st_ctim.tv_nsec};
-    };
-    if (!(id(after) == id(sb)))
+    if (!(file_identity(after) == file_identity(sb)))
       return std::unexpected(ReadError{ReadErrorKind::Io, path, 0, 0, "the file changed while it was read"});
-    (*r)->source_file = id(sb);
+    (*r)->source_file = file_identity(sb);
   }
   if (r && hash) {
     std::array<uint8_t, 32> d{};

@@ -282,10 +282,7 @@ TEST_CASE("cache: rows of an export that changed after its key was taken are nev
   std::string other = work + "/other.ndjson";
   std::filesystem::copy_file(corpus("kiota/002_badDef.reject.ndjson"), other, std::filesystem::copy_options::overwrite_existing);
   std::string wrapper = work + "/worker.sh";
-  std::ofstream(wrapper) << "#!/bin/sh\ncp '" << other << "' '" << f << "'\nexec '"
-                         << (std::filesystem::path(LEANBATCH_BIN).parent_path() / "leanbatch-worker").string()
-                         << "' \"$@\"\n";
-  std::filesystem::permissions(wrapper, std::filesystem::perms::owner_all);
+  worker_wrapper(wrapper, "cp '" + other + "' '" + f + "'");
   for (const char* j : {"-j1", "-j2"}) {
     INFO(j);
     std::filesystem::remove_all(dir);

@@ -2,6 +2,7 @@
 // Running the leanbatch binary from tests: argv (no shell), optional standard input and
 // extra environment, stdout and stderr captured separately.
 #include <filesystem>
+#include <fstream>
 #include <catch2/catch.hpp>
 #include <simdjson.h>
 #include <signal.h>
@@ -140,6 +141,17 @@ inline std::string fresh_dir(const std::string& prefix, const std::string& name)
   std::string d = std::string(LB_BINARY_DIR) + "/" + prefix + "-" + std::to_string(getpid()) + "-" + name;
   std::filesystem::remove_all(d);
   return d;
+}
+
+/// Writes an executable shell script at `path` that runs `before` and then the real
+/// leanbatch-worker with its arguments (for LEANBATCH_WORKER: a worker whose start does
+/// something first, e.g. changes the export it is about to read). Returns `path`.
+inline std::string worker_wrapper(const std::string& path, const std::string& before) {
+  std::ofstream(path) << "#!/bin/sh\n" << before << "\nexec '"
+                      << (std::filesystem::path(LEANBATCH_BIN).parent_path() / "leanbatch-worker").string()
+                      << "' \"$@\"\n";
+  std::filesystem::permissions(path, std::filesystem::perms::owner_all);
+  return path;
 }
 
 }  // namespace lbcli

@@ -158,11 +158,8 @@ TEST_CASE("an export that changes between two workers' reads gets crashed rows, 
   std::string wrapper = dir + "/worker.sh";
   // Each later worker gives the file its own modification time (a plain touch within one tick
   // of the file system's clock could leave the times as they were).
-  std::ofstream(wrapper) << "#!/bin/sh\nn=$(cat '" << f << ".seen' 2>/dev/null || echo 0)\necho $((n + 1)) > '" << f
-                         << ".seen'\nif [ \"$n\" -gt 0 ]; then touch -d @$((1000000000 + n)) '" << f << "'; fi\nexec '"
-                         << (std::filesystem::path(LEANBATCH_BIN).parent_path() / "leanbatch-worker").string()
-                         << "' \"$@\"\n";
-  std::filesystem::permissions(wrapper, std::filesystem::perms::owner_all);
+  lbcli::worker_wrapper(wrapper, "n=$(cat '" + f + ".seen' 2>/dev/null || echo 0)\necho $((n + 1)) > '" + f +
+                                     ".seen'\nif [ \"$n\" -gt 0 ]; then touch -d @$((1000000000 + n)) '" + f + "'; fi");
   for (const char* j : {"-j1", "-j2"}) {
     INFO(j);
     std::filesystem::remove(f + ".seen");

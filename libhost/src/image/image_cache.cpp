@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <thread>
 
+#include "../file_identity.hpp"
 #include "image_format.hpp"
 #include "leanbatch/host/export_image.hpp"
 
@@ -34,13 +35,6 @@ namespace {
 using FileState = FileIdentity;
 // Hashed as bytes (state keys): no padding may carry garbage.
 static_assert(std::has_unique_object_representations_v<FileState>);
-
-FileState state_of(const struct stat& sb) {
-  return FileState{static_cast<uint64_t>(sb.st_dev), static_cast<uint64_t>(sb.st_ino),
-                   static_cast<uint64_t>(sb.st_size),
-                   static_cast<int64_t>(sb.st_mtim.tv_sec) * 1000000000 + sb.st_mtim.tv_nsec,
-                   static_cast<int64_t>(sb.st_ctim.tv_sec) * 1000000000 + sb.st_ctim.tv_nsec};
-}
 
 std::string hex(const uint8_t* p, size_t n) {
   static const char* digits = "0123456789abcdef";
@@ -97,7 +91,7 @@ std::expected<ContentKey, std::string> keyed(const std::string& path, FileState&
     ::close(fd);
     return std::unexpected("'" + path + "' is not a regular file");
   }
-  state = state_of(sb);
+  state = file_identity(sb);
   // In a run's private directory (speed only, never seen by another run) a state older than
   // now by a margin far above the timestamp granularity is the key itself: the image then
   // stands for the bytes its builder read under that state, and every worker of the run
@@ -119,7 +113,7 @@ std::expected<ContentKey, std::string> keyed(const std::string& path, FileState&
   // file no longer held (a false theorem replayed as accepted).
   auto k = hash_file(fd);
   struct stat after {};
-  bool same = ::fstat(fd, &after) == 0 && state_of(after) == state;
+  bool same = ::fstat(fd, &after) == 0 && file_identity(after) == state;
   ::close(fd);
   if (!k) return k;
   if (!same) return std::unexpected("'" + path + "' changed while it was hashed");
@@ -129,7 +123,7 @@ std::expected<ContentKey, std::string> keyed(const std::string& path, FileState&
 bool current_state(const std::string& path, FileState& s) {
   struct stat sb {};
   if (::stat(path.c_str(), &sb) != 0) return false;
-  s = state_of(sb);
+  s = file_identity(sb);
   return true;
 }
 
