@@ -1,6 +1,7 @@
 #include "leanbatch/supervise/child_hardening.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -61,6 +62,14 @@ int harden_current_process(const HardeningOptions& o, const char** failed_step) 
     }
   }
   if (o.cloexec_extra_fds && ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) cloexec_by_loop();
+  if (o.cpu >= 0 && o.cpu < CPU_SETSIZE) {
+    // Speed only, so a failure (CPU offline, outside the cgroup's cpuset) is not an error:
+    // the child then runs wherever the scheduler puts it.
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(o.cpu, &one);
+    (void)::sched_setaffinity(0, sizeof one, &one);
+  }
   return 0;
 }
 

@@ -71,7 +71,8 @@ Pool::Pool(PoolOptions options, JobSink& sink)
   assert(options_.workers >= 1);
   WorkerListener& listener = *this;  // the private base is reachable here, not in make_unique
   for (std::uint32_t i = 0; i < options_.workers; ++i)
-    workers_.push_back(std::make_unique<Worker>(i + 1, options_.worker, listener));
+    workers_.push_back(std::make_unique<Worker>(i + 1, options_.worker, listener,
+                                                i < options_.worker_cpus.size() ? options_.worker_cpus[i] : -1));
   active_.resize(workers_.size());
   pending_cause_.resize(workers_.size());
 }

@@ -49,8 +49,8 @@ const char* to_string(WorkerState s) {
   return "unknown";
 }
 
-Worker::Worker(std::uint32_t id, const WorkerOptions& options, WorkerListener& listener)
-    : id_(id), options_(options), listener_(listener), log_(supervise_logger(options.logger)),
+Worker::Worker(std::uint32_t id, const WorkerOptions& options, WorkerListener& listener, int cpu)
+    : id_(id), cpu_(cpu), options_(options), listener_(listener), log_(supervise_logger(options.logger)),
       ring_(options.stderr_ring_bytes) {}
 
 Worker::~Worker() = default;  // ChildProcess kills and reaps; UniqueFds close.
@@ -68,6 +68,7 @@ void Worker::start(Clock::time_point now) {
   spawn.environment.emplace_back(kMaxPayloadEnv, std::to_string(options_.max_payload));
   spawn.environment.emplace_back(kWorkerIdEnv, std::to_string(id_));
   spawn.hardening.address_space_limit = options_.address_space_limit;
+  spawn.hardening.cpu = cpu_;
 
   ring_.clear();
   usage_ = IncarnationUsage{};

@@ -168,7 +168,7 @@ TEST_CASE("axioms: accepted, reported, allowlisted, sorryAx always flagged") {
   CHECK(kind(*env, vs3, "uses_sorry") == "axiom_not_allowed");
 }
 
-TEST_CASE("unsafe declarations are declined, and never support safe ones") {
+TEST_CASE("unsafe declarations are declined, and a safe use of one is rejected") {
   Builder b("tutorial/good/094_natLitEq.ndjson");
   Expr nat = b.c("Nat");
   b.def("u1", nat, b.nat(1), Safety::Unsafe);
@@ -179,8 +179,9 @@ TEST_CASE("unsafe declarations are declined, and never support safe ones") {
   auto env = b.build();
   auto vs = check_all(env);
   CHECK(kind(*env, vs, "u1") == "unsafe_declaration");
-  CHECK(kind(*env, vs, "s1") == "depends_on_declined");
+  CHECK(kind(*env, vs, "s1") == "unsafe_use");
   CHECK(kind(*env, vs, "p1") == "partial_declaration");
+  CHECK(kind(*env, vs, "s2") == "unsafe_use");
   CHECK(kind(*env, vs, "ua") == "unsafe_declaration");
   CheckOptions allow;
   allow.allow_unsafe = true;

@@ -48,6 +48,7 @@ struct CheckCliOptions {
   std::string run_image_dir;    ///< the run's image directory (set by dispatch); empty: none
   bool run_image_private = false;  ///< run_image_dir is this run's temporary directory
   unsigned jobs = 0;
+  std::string cpu_affinity = "auto";  ///< --cpu-affinity auto|off (supervised runs)
   bool events = false;
   std::string shard;  ///< "I/N": only the I-th of N shards (by export file), empty: all
   // Supervision (worker mode).

@@ -71,6 +71,10 @@ void add_check_options(CLI::App* c, leanbatch::tools::CheckCliOptions& o) {
   c->add_flag("--no-split", o.no_split, "never split one export over several workers (by default an export is split when there are fewer files than workers)");
   c->add_option("-j,--jobs", o.jobs, "number of worker processes (default: number of CPUs; at most 1024)")
       ->check(CLI::Range(0u, 1024u));
+  c->add_option("--cpu-affinity", o.cpu_affinity,
+                "auto: when there are more CPUs than workers, pin each worker to a CPU of its own and the driver to "
+                "the rest (a worker that migrates between CPUs loses its caches); off: leave placement to the scheduler")
+      ->check(CLI::IsMember({"auto", "off"}));
   c->add_flag("--events", o.events, "also print worker start/exit/restart events as rows");
   c->add_option("--shard", o.shard, "check only shard I of N (I/N, 1-based): every N-th export file, or every N-th item when there are fewer files than shards");
   c->add_option("--request-timeout-s", o.request_timeout_s, "watchdog per worker request in seconds (0: none)");

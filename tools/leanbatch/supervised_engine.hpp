@@ -61,6 +61,10 @@ class DeclSet {
 std::string exit_json(const sv::FatalExit& e);
 /// The worker's command-line options for these check options.
 std::vector<std::string> worker_arguments(const CheckCliOptions& o, bool reuse);
+/// --cpu-affinity auto: when this process may run on more CPUs than there are workers, the
+/// CPUs for workers 0..workers-1 (one each, from the allowed set), and this process (the
+/// driver) is restricted to the others. Otherwise empty and nothing changes. Speed only.
+std::vector<int> pin_workers(size_t workers);
 /// Per-worker hard RSS ceiling in bytes (0: none).
 uint64_t hard_rss_bytes(const CheckCliOptions& o, size_t workers);
 

@@ -72,6 +72,7 @@ int Engine::run() {
   po.workers = opts_.jobs ? opts_.jobs : std::max(1u, std::thread::hardware_concurrency());
   po.max_restarts = opts_.max_restarts;
   po.retain_rows = true;
+  if (opts_.cpu_affinity == "auto") po.worker_cpus = pin_workers(po.workers);
 
   // Files in order of first mention; items wait for their file's import.
   for (size_t i = 0; i < items_.size(); ++i) {

@@ -3,6 +3,10 @@
 // the engine: supervised_run.cpp, supervised_parts.cpp, supervised_copies.cpp, supervised_rows.cpp.
 #include "leanbatch/supervised_engine.hpp"
 
+#include <sched.h>
+#include <spdlog/fmt/ranges.h>
+#include <spdlog/spdlog.h>
+
 #include <fstream>
 
 namespace leanbatch::tools {
@@ -16,6 +20,29 @@ std::string exit_json(const sv::FatalExit& e) {
   o.field("work_entered_child", e.work_entered_child);
   if (!e.stderr_tail.empty()) o.field("stderr_tail", e.stderr_tail);
   return o.str();
+}
+
+std::vector<int> pin_workers(size_t workers) {
+  // Why (measured, docs/benchmarks.md): with one worker and a driver that wakes for every
+  // batch of rows, the scheduler kept swapping the two between CPUs, and the worker lost its
+  // warm caches each time: supervised -j1 ran 10-20 % slower than in-process, pinned within
+  // a few percent. Pinning only when there is a spare CPU keeps the driver from competing with
+  // a worker for one; with as many workers as CPUs the scheduler is left alone.
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (::sched_getaffinity(0, sizeof allowed, &allowed) != 0) return {};
+  std::vector<int> cpus;
+  for (int c = 0; c < CPU_SETSIZE; ++c)
+    if (CPU_ISSET(c, &allowed)) cpus.push_back(c);
+  if (cpus.size() <= workers) return {};
+  std::vector<int> pinned(cpus.begin(), cpus.begin() + static_cast<std::ptrdiff_t>(workers));
+  cpu_set_t rest;
+  CPU_ZERO(&rest);
+  for (size_t i = workers; i < cpus.size(); ++i) CPU_SET(cpus[i], &rest);
+  if (::sched_setaffinity(0, sizeof rest, &rest) != 0) return {};
+  spdlog::debug("cpu affinity: {} worker(s) pinned to CPUs {}; the driver runs on the other {}", workers,
+                fmt::join(pinned, ","), cpus.size() - workers);
+  return pinned;
 }
 
 std::vector<std::string> worker_arguments(const CheckCliOptions& o, bool reuse) {

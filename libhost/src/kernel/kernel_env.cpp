@@ -234,6 +234,12 @@ KernelError KernelEnv::missing_constant_error(Name n, uint32_t current) const {
   return {KernelErrorKind::UnknownConstant, "unknown constant '" + name + "'", {}};
 }
 
+const ConstantInfo* KernelEnv::earlier_owner(Name n, uint32_t current) const {
+  std::optional<uint32_t> first = env_.find(n);
+  if (!first || env_.constant(*first).decl >= current) return nullptr;
+  return &env_.constant(*first);
+}
+
 void KernelEnv::check_name_free(Name n, uint32_t current) const {
   // Soundness / consistency: a name belongs to the first declaration that introduces it.
   // Checking only the *accepted* declarations would let a second `foo` take over when the

@@ -227,21 +227,36 @@ Expr TypeChecker::infer_core(Expr e, bool infer_only) {
   return r;
 }
 
+void TypeChecker::check_use_safety(const ConstantInfo& used, Name n) {
+  // A safe declaration may use neither unsafe nor partial ones; a partial one no unsafe one.
+  if (used.is_unsafe() && safety_ != Safety::Unsafe)
+    fail(KernelErrorKind::UnsafeUse, "uses the unsafe declaration '" + st_.name_to_string(n) + "'");
+  if (used.kind == ConstKind::Definition && used.safety == Safety::Partial && safety_ == Safety::Safe)
+    fail(KernelErrorKind::UnsafeUse, "a safe declaration uses the partial declaration '" + st_.name_to_string(n) + "'");
+}
+
 Expr TypeChecker::infer_constant(Expr e, bool infer_only) {
   Name n = st_.const_name(e);
   const ConstantInfo* info = kenv_.find(n);
-  if (!info) throw kenv_.missing_constant_error(n, current_decl_);
+  if (!info) {
+    // Not in the environment, but declared earlier (declined, rejected, undecided): if that
+    // owner is unsafe (or partial, and we are safe), Lean rejects this declaration whatever
+    // became of the owner — it is in Lean's environment and fails the use check below, or
+    // it is not and the name is unknown. So the verdict is a rejection, not "depends on a
+    // declined declaration" (which would end a file with a safe use of an unsafe helper
+    // declined where Lean rejects it). The owner's safety is its declared one, read from the
+    // export like everything else about it.
+    if (!infer_only)
+      if (const ConstantInfo* owner = kenv_.earlier_owner(n, current_decl_)) check_use_safety(*owner, n);
+    throw kenv_.missing_constant_error(n, current_decl_);
+  }
   auto ls = st_.levels(st_.const_levels(e));
   if (ls.size() != info->lparams.size())
     fail(KernelErrorKind::LevelCountMismatch,
          "'" + st_.name_to_string(n) + "' expects " + std::to_string(info->lparams.size()) + " universe arguments, " +
              std::to_string(ls.size()) + " given");
   if (!infer_only) {
-    // A safe declaration may use neither unsafe nor partial ones.
-    if (info->is_unsafe() && safety_ != Safety::Unsafe)
-      fail(KernelErrorKind::UnsafeUse, "uses the unsafe declaration '" + st_.name_to_string(n) + "'");
-    if (info->kind == ConstKind::Definition && info->safety == Safety::Partial && safety_ == Safety::Safe)
-      fail(KernelErrorKind::UnsafeUse, "a safe declaration uses the partial declaration '" + st_.name_to_string(n) + "'");
+    check_use_safety(*info, n);
     for (Level l : ls) check_level(l);
   }
   return instantiate_type_lparams(*info, st_.const_levels(e));

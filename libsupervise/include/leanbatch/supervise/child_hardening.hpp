@@ -31,6 +31,9 @@ struct HardeningOptions {
   /// Marks every descriptor >= 3 close-on-exec (close_range), so fds some other library in
   /// the supervisor opened without O_CLOEXEC do not leak into workers.
   bool cloexec_extra_fds = true;
+  /// Pin the child to this CPU (sched_setaffinity) before exec; -1 = keep the inherited
+  /// affinity. Best effort (speed only): a CPU that cannot be set leaves the affinity as is.
+  int cpu = -1;
 };
 
 /// Applies `options` to the calling process. Returns 0, or an errno value with

@@ -48,6 +48,9 @@ struct PoolOptions {
   /// only; 0 = never spin). Waking a sleeping process on another CPU can cost ~100 us on
   /// virtual machines, which dominates the round trip of short requests.
   std::chrono::microseconds spin{50};
+  /// Worker i (0-based) runs pinned to CPU worker_cpus[i] when that entry exists (every
+  /// incarnation of that worker: a restarted one keeps its CPU). Empty: no pinning.
+  std::vector<int> worker_cpus;
 };
 
 enum class RunStatus : std::uint8_t { Completed, Interrupted, GaveUp };

@@ -96,7 +96,8 @@ class WorkerListener {
 class Worker {
  public:
   /// `options` and `listener` must outlive the worker. `id` is reported in events (1-based).
-  Worker(std::uint32_t id, const WorkerOptions& options, WorkerListener& listener);
+  /// `cpu` >= 0: every incarnation runs pinned to that CPU (HardeningOptions::cpu).
+  Worker(std::uint32_t id, const WorkerOptions& options, WorkerListener& listener, int cpu = -1);
   /// Kills and reaps a live child without calling the listener.
   ~Worker();
   Worker(const Worker&) = delete;
@@ -154,6 +155,7 @@ class Worker {
   void queue_request(RequestKind kind, std::uint64_t id, std::string_view payload);
 
   std::uint32_t id_;
+  int cpu_ = -1;
   const WorkerOptions& options_;
   WorkerListener& listener_;
   std::shared_ptr<spdlog::logger> log_;

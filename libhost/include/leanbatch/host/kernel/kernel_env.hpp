@@ -74,6 +74,9 @@ class KernelEnv {
   /// Throws AlreadyDeclared if a declaration before `current` (in file order) introduced `n`,
   /// whatever its verdict (accepted, rejected, declined, or not checked in this run).
   void check_name_free(Name n, uint32_t current) const;
+  /// The constant that owns `n` (its first declaration) if that declaration comes before
+  /// `current`, whatever its verdict; nullptr otherwise.
+  const ConstantInfo* earlier_owner(Name n, uint32_t current) const;
 
   /// Temporary constants of the inductive block being checked.
   void overlay_add(const ConstantInfo* c) { overlay_.push_back(c); }

@@ -89,6 +89,7 @@ class TypeChecker {
   // ---- inference ----
   Expr infer_core(Expr e, bool infer_only);
   Expr infer_constant(Expr e, bool infer_only);
+  void check_use_safety(const ConstantInfo& used, Name n);
   Expr infer_lambda(Expr e, bool infer_only);
   Expr infer_pi(Expr e, bool infer_only);
   Expr infer_app(Expr e, bool infer_only);
