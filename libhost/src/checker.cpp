@@ -190,8 +190,8 @@ bool Checker::try_reuse(uint32_t d, std::string& key, bool& from_cache) {
   Digest k = digest_with(state_->digests->of_decl(d), state_->reuse_options);
   key.assign(reinterpret_cast<const char*>(k.data()), k.size());
   from_cache = false;
-  if (!opts_.reuse->keys.count(key)) {
-    if (!opts_.reuse->persisted.count(key)) return false;
+  if (!opts_.reuse->keys.contains(key)) {
+    if (!opts_.reuse->persisted.contains(key)) return false;
     from_cache = true;  // the same argument: the cache holds only keys a kernel accepted
   }
   const Declaration& decl = env_->declaration(d);
@@ -378,7 +378,7 @@ CheckSummary Checker::check(std::span<const uint32_t> selection,
         // as unconditional by every later checker and run.
         if (v.status == VerdictStatus::Ok && !reuse_key.empty() && opts_.assume_unselected)
           v.conditional_key = reuse_key;
-        else if (v.status == VerdictStatus::Ok && !reuse_key.empty() && opts_.reuse->keys.insert(reuse_key).second &&
+        else if (v.status == VerdictStatus::Ok && !reuse_key.empty() && opts_.reuse->keys.insert(reuse_key) &&
                  opts_.reuse->on_verified)
           opts_.reuse->on_verified(reuse_key);
         }

@@ -2,6 +2,11 @@
 // dependencies; binder names and theorem proofs left out.
 #include "builder.hpp"
 #include "leanbatch/host/decl_digest.hpp"
+#include "leanbatch/host/digest_set.hpp"
+
+#include <cstring>
+#include <random>
+#include <set>
 
 using namespace lbtest;
 
@@ -62,4 +67,39 @@ TEST_CASE("a digest covers the body of a declaration whose literal names a later
   REQUIRE(foo.has_value());
   uint32_t decl = a->constant(*foo).decl;
   for (uint32_t r : d.references(decl)) CHECK(r < decl);
+}
+
+TEST_CASE("the reuse key set holds exactly the keys inserted, through growth, and nothing of another length") {
+  DigestSet set;
+  std::set<std::string> ref;
+  std::mt19937_64 rng(7);
+  auto key = [&] {
+    std::string k(32, '\0');
+    for (char& c : k) c = static_cast<char>(rng());
+    return k;
+  };
+  std::vector<std::string> inserted;
+  for (int i = 0; i < 20000; ++i) {
+    std::string k = key();
+    // Keys that share their first 8 bytes (the slot's source) must stay apart.
+    if (i % 5 == 0 && !inserted.empty()) std::memcpy(k.data(), inserted.back().data(), 8);
+    CHECK(set.insert(k) == ref.insert(k).second);
+    inserted.push_back(k);
+    if (i % 7 == 0) CHECK_FALSE(set.insert(inserted[static_cast<size_t>(i) / 2]));
+  }
+  CHECK(set.size() == ref.size());
+  for (const std::string& k : inserted) CHECK(set.contains(k));
+  for (int i = 0; i < 20000; ++i) {
+    std::string k = key();
+    CHECK(set.contains(k) == (ref.count(k) == 1));
+    k[31] = static_cast<char>(k[31] ^ 1);  // one bit off a member: not a member
+    if (i < 100) {
+      std::string m = inserted[static_cast<size_t>(i)];
+      m[31] = static_cast<char>(m[31] ^ 1);
+      CHECK(set.contains(m) == (ref.count(m) == 1));
+    }
+  }
+  CHECK_FALSE(set.insert(std::string(31, 'a')));
+  CHECK_FALSE(set.contains(std::string(31, 'a')));
+  CHECK_FALSE(set.contains(inserted[0] + "x"));
 }

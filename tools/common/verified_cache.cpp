@@ -99,7 +99,7 @@ VerifiedCache::~VerifiedCache() {
   sqlite3_close(db_);
 }
 
-uint64_t VerifiedCache::load(std::unordered_set<std::string>& into) {
+uint64_t VerifiedCache::load(host::DigestSet& into) {
   sqlite3_stmt* st = nullptr;
   uint64_t bad = 0;
   if (sqlite3_prepare_v2(db_, "SELECT key, check_value FROM verified", -1, &st, nullptr) != SQLITE_OK) {
@@ -116,7 +116,7 @@ uint64_t VerifiedCache::load(std::unordered_set<std::string>& into) {
       ++bad;
       continue;
     }
-    into.insert(std::move(key));
+    into.insert(key);
   }
   if (rc != SQLITE_DONE) {
     // A damaged database: what was read before the damage passed its check values.

@@ -15,6 +15,8 @@
 #include <optional>
 #include <string>
 #include <unordered_set>
+
+#include "leanbatch/host/digest_set.hpp"
 #include <vector>
 
 struct sqlite3;
@@ -31,7 +33,7 @@ class VerifiedCache {
   VerifiedCache& operator=(const VerifiedCache&) = delete;
 
   /// Adds every valid key to `into`; returns how many entries were ignored (bad check value).
-  uint64_t load(std::unordered_set<std::string>& into);
+  uint64_t load(host::DigestSet& into);
   /// Queues a newly verified key; written by flush() (also every few thousand keys).
   void add(const std::string& key);
   /// Writes the queued keys in one transaction. False (with a warning, once) on failure:

@@ -3,6 +3,7 @@
 // the workers could not decide (crashed, timeout, cancelled), so that every declaration
 // ends with exactly one terminal row.
 #include <algorithm>
+#include <cstring>
 
 #include "common/rows.hpp"
 #include "leanbatch/file_cache.hpp"
@@ -66,8 +67,11 @@ namespace {
 // quote cannot occur.
 bool status_agrees(const proto::RowView& row) {
   constexpr std::string_view kKey = "\"status\":\"";
-  size_t at = row.open_json.find(kKey);
-  if (at == std::string_view::npos) return false;
+  // memmem, not string_view::find: find steps through every '"' of the row with memchr
+  // (speed only: this was 15 % of the driver's time in a sweep).
+  const void* hit = ::memmem(row.open_json.data(), row.open_json.size(), kKey.data(), kKey.size());
+  if (!hit) return false;
+  size_t at = static_cast<size_t>(static_cast<const char*>(hit) - row.open_json.data());
   std::string_view rest = row.open_json.substr(at + kKey.size());
   return rest.substr(0, rest.find('"')) == row_status(row.status);
 }
@@ -82,9 +86,13 @@ void Engine::print_rows(size_t i, const sv::JobOutcome& o, const std::vector<uin
   // declaration with two rows in one answer keeps neither (it gets a synthesized crashed
   // row below, so the run cannot end 0 on them), whichever came first.
   std::vector<uint64_t> seen, twice;
+  std::vector<std::expected<proto::RowView, std::string>> rows;  // views into o.rows
+  rows.reserve(o.rows.size());
   seen.reserve(o.rows.size());
-  for (const std::string& payload : o.rows)
-    if (auto row = proto::decode_row(payload)) seen.push_back(row->decl);
+  for (const std::string& payload : o.rows) {
+    rows.push_back(proto::decode_row(payload));
+    if (rows.back()) seen.push_back(rows.back()->decl);
+  }
   std::sort(seen.begin(), seen.end());
   for (size_t k = 1; k < seen.size(); ++k)
     if (seen[k] == seen[k - 1] && (twice.empty() || twice.back() != seen[k])) {
@@ -92,8 +100,7 @@ void Engine::print_rows(size_t i, const sv::JobOutcome& o, const std::vector<uin
       spdlog::error("worker {}: two rows for declaration {} in one answer (both dropped)", o.ref.worker_id, seen[k]);
     }
   RowWriter::Batch batch(out_);  // the frame's rows go out together
-  for (const std::string& payload : o.rows) {
-    auto row = proto::decode_row(payload);
+  for (const auto& row : rows) {
     if (!row) {
       // The declaration keeps no row from this frame; it gets a synthesized one below.
       spdlog::warn("worker {}: {}", o.ref.worker_id, row.error());

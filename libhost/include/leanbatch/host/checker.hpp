@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "leanbatch/host/digest_set.hpp"
 #include "leanbatch/host/environment.hpp"
 #include "leanbatch/host/host_context.hpp"
 
@@ -51,10 +52,10 @@ struct DeclVerdict {
 /// accepted again without being checked (docs/kernel.md, "Reuse").
 struct ReuseSet {
   std::string label = "worker";  ///< the rows' "reused" value
-  std::unordered_set<std::string> keys;
+  DigestSet keys;
   /// Keys verified by earlier runs (a --cache): the same rule applies, rows say "cache".
   /// Filled by the tools from a store they own; libhost only reads it.
-  std::unordered_set<std::string> persisted;
+  DigestSet persisted;
   /// Called once for each key newly accepted here (e.g. to persist it), or empty.
   std::function<void(const std::string& key)> on_verified;
   uint64_t hits = 0, cache_hits = 0;
