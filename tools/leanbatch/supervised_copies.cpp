@@ -7,6 +7,25 @@
 namespace leanbatch::tools {
 namespace supervised {
 
+namespace {
+// One rule for "the same copy of the export" (import answers and check answers alike): the
+// same file identity (never empty) and declaration count, and the same SHA-256 where both
+// answers hashed the bytes. `need_content`: this answer must have hashed them (split exports
+// and --cache ask for it) and match the export's digest.
+bool same_copy(const proto::CopyIdentity& first, const proto::CopyIdentity& c, bool need_content) {
+  if (c.source.empty() || c.source != first.source || c.declarations != first.declarations) return false;
+  if (need_content) return !c.content.empty() && c.content == first.content;
+  return c.content.empty() || first.content.empty() || c.content == first.content;
+}
+
+// The export's digest, from the first answer that hashed the bytes of its first copy (the
+// first answer may not have hashed them: an import for a run that was not split).
+void adopt_content(proto::CopyIdentity& first, const proto::CopyIdentity& c) {
+  if (first.content.empty() && !c.content.empty() && c.source == first.source && c.declarations == first.declarations)
+    first.content = c.content;
+}
+}  // namespace
+
 // The first copy of an export a worker answered for is the export's; an import answer for
 // another copy (the file changed between two workers' reads) means no answer about it can be
 // trusted to match the others: every later check answer is then not used (on_check).
@@ -17,9 +36,8 @@ void Engine::note_copy(size_t f, const proto::ImportResponse& info) {
     fs.copy = c;
     return;
   }
-  if (!(c.source == fs.copy->source && c.declarations == fs.copy->declarations &&
-        (c.content.empty() || fs.copy->content.empty() || c.content == fs.copy->content)))
-    fs.changed = true;
+  adopt_content(*fs.copy, c);
+  if (!same_copy(*fs.copy, c, false)) fs.changed = true;
 }
 
 // Whether answer `o` to `job` (of item state `s`) may be used: its rows come from the copy of
@@ -43,10 +61,8 @@ bool Engine::answer_from_export_copy(const Job& job, const sv::JobOutcome& o, It
   bool other_bytes = false;
   if (copy) {
     if (!fs.copy) fs.copy = *copy;  // no import answer yet (an early start): the first copy
-    if (job.fingerprint && fs.copy->content.empty()) fs.copy->content = copy->content;
-    other_bytes = fs.changed || copy->source.empty() || copy->source != fs.copy->source ||
-                  copy->declarations != fs.copy->declarations ||
-                  (job.fingerprint && (copy->content.empty() || copy->content != fs.copy->content));
+    adopt_content(*fs.copy, *copy);
+    other_bytes = fs.changed || !same_copy(*fs.copy, *copy, job.fingerprint);
     if (!other_bytes && job.fingerprint)
       if (FileCache* fc = report_.file_cache()) fc->observed(s.origin, copy->content);
   } else {
