@@ -64,6 +64,24 @@ inline Proc run(const std::vector<std::string>& args, const std::string& input =
   REQUIRE(pipe(in_pipe) == 0);
   REQUIRE(pipe(out_pipe) == 0);
   REQUIRE(pipe(err_pipe) == 0);
+  // Everything the child needs is built before fork(): the test process has threads, and a
+  // forked child of a threaded process may only make async-signal-safe calls (an allocation
+  // could wait forever on a lock another thread held at the fork).
+  std::vector<std::string> envs;
+  for (char** e = environ; *e; ++e) {
+    std::string_view var(*e);
+    bool overridden = false;
+    for (const std::string& o : env)
+      overridden |= o.find('=') != std::string::npos && var.substr(0, o.find('=') + 1) == o.substr(0, o.find('=') + 1);
+    if (!overridden) envs.emplace_back(var);
+  }
+  envs.insert(envs.end(), env.begin(), env.end());
+  std::vector<char*> envp;
+  for (std::string& e : envs) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::vector<char*> argv{const_cast<char*>(bin)};
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
   pid_t pid = fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
@@ -71,11 +89,7 @@ inline Proc run(const std::vector<std::string>& args, const std::string& input =
     dup2(out_pipe[1], 1);
     dup2(err_pipe[1], 2);
     for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) close(fd);
-    for (const std::string& e : env) putenv(const_cast<char*>(e.c_str()));
-    std::vector<char*> argv{const_cast<char*>(bin)};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(bin, argv.data());
+    execve(bin, argv.data(), envp.data());
     _exit(127);
   }
   close(in_pipe[0]);
