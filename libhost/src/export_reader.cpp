@@ -14,6 +14,7 @@
 
 #include "file_identity.hpp"
 #include "leanbatch/host/internal_error.hpp"
+#include "reader/async_sha256.hpp"
 #include "reader/reader.hpp"
 #include "reader/trail.hpp"
 
@@ -92,16 +93,15 @@ ReadResult read_export_file(const std::string& path, std::shared_ptr<TermStore> 
   const bool shared = cp.has_value();
   if (cp && !reader_detail::store_has_room(*opts.prefix_from)) cp.reset();
   if (cp) store = opts.prefix_from->store_ptr();
-  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> hash(nullptr, EVP_MD_CTX_free);
+  std::optional<reader_detail::AsyncSha256> hash;
   if (opts.hash_bytes) {
-    hash.reset(EVP_MD_CTX_new());
-    if (!hash || EVP_DigestInit_ex(hash.get(), EVP_sha256(), nullptr) != 1)
-      return std::unexpected(ReadError{ReadErrorKind::Io, path, 0, 0, "SHA-256 unavailable"});
+    hash.emplace(size, opts.hash_thread_min_bytes);
+    if (!hash->ok()) return std::unexpected(ReadError{ReadErrorKind::Io, path, 0, 0, "SHA-256 unavailable"});
   }
   reader_detail::ByteSink sink;
   if (hash) {
-    sink.fn = [](void* ctx, const char* data, size_t n) { EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx), data, n); };
-    sink.ctx = hash.get();
+    sink.fn = [](void* ctx, const char* data, size_t n) { static_cast<reader_detail::AsyncSha256*>(ctx)->update(data, n); };
+    sink.ctx = &*hash;
   }
   ChunkSource src(fd, opts.buffer_bytes, cp ? opts.prefix_from->trail->checkpoints[*cp].offset : 0, sink);
   auto r = run_reader(src, path, std::move(store), opts, size, cp);
@@ -115,10 +115,9 @@ ReadResult read_export_file(const std::string& path, std::shared_ptr<TermStore> 
     (*r)->source_file = file_identity(sb);
   }
   if (r && hash) {
-    std::array<uint8_t, 32> d{};
-    unsigned len = 0;
-    EVP_DigestFinal_ex(hash.get(), d.data(), &len);
-    (*r)->bytes_sha256 = d;
+    auto d = hash->finish();
+    if (!d) return std::unexpected(ReadError{ReadErrorKind::Io, path, 0, 0, "SHA-256 of the bytes read failed"});
+    (*r)->bytes_sha256 = *d;
   }
   return r;
 }

@@ -413,6 +413,15 @@ TEST_CASE("a load names the bytes it was read from: parsed, built into an image,
   REQUIRE(parsed);
   REQUIRE((*parsed)->bytes_sha256);
   CHECK(*(*parsed)->bytes_sha256 == want);
+  // Hashed on a second thread while parsing (big files), through many small chunks: the
+  // same digest.
+  ReadOptions threaded = ro;
+  threaded.hash_thread_min_bytes = 0;
+  threaded.buffer_bytes = 4096;
+  auto parsed_threaded = read_export_file(exp, std::make_shared<TermStore>(), threaded);
+  REQUIRE(parsed_threaded);
+  REQUIRE((*parsed_threaded)->bytes_sha256);
+  CHECK(*(*parsed_threaded)->bytes_sha256 == want);
   auto plain = read_export_file(exp, std::make_shared<TermStore>());
   REQUIRE(plain);
   CHECK_FALSE((*plain)->bytes_sha256);

@@ -71,6 +71,9 @@ struct ReadOptions {
   /// Hash every byte read (Environment::bytes_sha256). The whole file is then read: no
   /// prefix reuse.
   bool hash_bytes = false;
+  /// Files at least this big are hashed on a second thread while they are parsed (speed
+  /// only; the digest is the same).
+  uint64_t hash_thread_min_bytes = uint64_t{16} << 20;
 };
 
 using ReadResult = std::expected<std::shared_ptr<Environment>, ReadError>;
