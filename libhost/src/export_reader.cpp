@@ -3,7 +3,6 @@
 #include "leanbatch/host/export_reader.hpp"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -127,10 +126,12 @@ ReadResult read_export_buffer(std::string_view data, const std::string& label, s
   ChunkSource src(data);
   auto r = run_reader(src, label, std::move(store), opts, data.size());
   if (r && opts.hash_bytes) {
-    std::array<uint8_t, 32> d{};
-    unsigned len = 0;
-    EVP_Digest(data.data(), data.size(), d.data(), &len, EVP_sha256(), nullptr);
-    (*r)->bytes_sha256 = d;
+    // The same digest as a file read's (one implementation of Environment::bytes_sha256).
+    reader_detail::AsyncSha256 hash(data.size(), UINT64_MAX);
+    hash.update(data.data(), data.size());
+    auto d = hash.finish();
+    if (!d) return std::unexpected(ReadError{ReadErrorKind::Io, label, 0, 0, "SHA-256 of the bytes read failed"});
+    (*r)->bytes_sha256 = *d;
   }
   return r;
 }

@@ -422,6 +422,11 @@ TEST_CASE("a load names the bytes it was read from: parsed, built into an image,
   REQUIRE(parsed_threaded);
   REQUIRE((*parsed_threaded)->bytes_sha256);
   CHECK(*(*parsed_threaded)->bytes_sha256 == want);
+  // Read from a buffer: the same digest.
+  auto from_buffer = read_export_buffer(text, "e.ndjson", std::make_shared<TermStore>(), ro);
+  REQUIRE(from_buffer);
+  REQUIRE((*from_buffer)->bytes_sha256);
+  CHECK(*(*from_buffer)->bytes_sha256 == want);
   auto plain = read_export_file(exp, std::make_shared<TermStore>());
   REQUIRE(plain);
   CHECK_FALSE((*plain)->bytes_sha256);

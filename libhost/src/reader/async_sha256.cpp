@@ -28,15 +28,18 @@ AsyncSha256::AsyncSha256(uint64_t expected_bytes, uint64_t thread_min) {
 }
 
 AsyncSha256::~AsyncSha256() {
-  if (thread_.joinable()) {
-    {
-      std::lock_guard<std::mutex> g(m_);
-      closing_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
+  stop_thread();
   if (ctx_) EVP_MD_CTX_free(ctx_);
+}
+
+void AsyncSha256::stop_thread() {
+  if (!thread_.joinable()) return;
+  {
+    std::lock_guard<std::mutex> g(m_);
+    closing_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();  // it drains the queue before it returns
 }
 
 void AsyncSha256::update(const char* data, size_t n) {
@@ -72,14 +75,7 @@ void AsyncSha256::run() {
 
 std::optional<std::array<uint8_t, 32>> AsyncSha256::finish() {
   if (!ctx_) return std::nullopt;
-  if (thread_.joinable()) {
-    {
-      std::lock_guard<std::mutex> g(m_);
-      closing_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();  // it drains the queue before it returns
-  }
+  stop_thread();
   std::array<uint8_t, 32> d{};
   unsigned len = 0;
   if (failed_ || EVP_DigestFinal_ex(ctx_, d.data(), &len) != 1 || len != d.size()) return std::nullopt;

@@ -35,6 +35,8 @@ class AsyncSha256 {
 
  private:
   void run();
+  /// Lets the thread (if any) hash what is queued, and joins it.
+  void stop_thread();
 
   evp_md_ctx_st* ctx_ = nullptr;
   bool failed_ = false;
