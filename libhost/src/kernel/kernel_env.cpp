@@ -246,10 +246,9 @@ void KernelEnv::check_name_free(Name n, uint32_t current) const {
   // first one was declined (an unsafe or partial `foo` that Lean itself would have added),
   // and would make the verdict depend on the selection (`--decl` leaves earlier
   // declarations unchecked): a later theorem would then silently be about another `foo`.
-  std::optional<uint32_t> first = env_.find(n);
-  if (!first) return;
-  uint32_t d = env_.constant(*first).decl;
-  if (d >= current) return;
+  const ConstantInfo* owner = earlier_owner(n, current);
+  if (!owner) return;
+  const uint32_t d = owner->decl;
   const char* what = status_[d] == Status::Accepted   ? ""
                      : status_[d] == Status::Rejected ? ", which was rejected"
                      : status_[d] == Status::Declined ? ", which was declined"
